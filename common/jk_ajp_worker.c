@@ -1,0 +1,602 @@
+#include "jk_ajp_worker.h"
+#include "jk_ajp.h"
+
+#include <apr_poll.h>
+#include <apr_portable.h>
+#include <apr_strings.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+typedef struct ajp_worker {
+    jk_worker base;
+    const jk_worker_config *cfg;
+    apr_sockaddr_t *addr;       /* NULL when the host did not resolve at start */
+    const char *endpoint;
+    jk_conn_pool *conns;
+    jk_ajp_options opts;
+    int pool_min;
+} ajp_worker;
+
+/* One request's exchange with the backend. */
+typedef struct exchange {
+    ajp_worker *w;
+    jk_service *s;
+    jk_conn *c;
+    char *first_chunk;          /* kept so that a retry can send it again */
+    apr_size_t first_len;
+    int body_requested;         /* the backend asked for more body: no longer replayable */
+    int received_any;           /* a reply byte arrived on this connection */
+    int headers_sent;
+    int unflushed;              /* body written to the client since the last flush */
+    int retry;                  /* the attempt failed before the backend could act on it */
+} exchange;
+
+#define LOG(w, level, ...) jk_log((w)->base.log, level, __VA_ARGS__)
+
+static const char *errtext(apr_status_t rv, char *buf, apr_size_t n)
+{
+    return apr_strerror(rv, buf, n);
+}
+
+static apr_interval_time_t ms_or_forever(int ms)
+{
+    return ms > 0 ? (apr_interval_time_t)ms * 1000 : -1;
+}
+
+static apr_interval_time_t read_timeout(const ajp_worker *w)
+{
+    if (w->cfg->reply_timeout > 0)
+        return (apr_interval_time_t)w->cfg->reply_timeout * 1000;
+    return w->cfg->socket_timeout > 0 ? apr_time_from_sec(w->cfg->socket_timeout) : -1;
+}
+
+static apr_status_t wait_io(apr_socket_t *sock, apr_int16_t events, apr_interval_time_t timeout)
+{
+    apr_pollfd_t pfd;
+    apr_int32_t n;
+    memset(&pfd, 0, sizeof(pfd));
+    pfd.desc_type = APR_POLL_SOCKET;
+    pfd.reqevents = events;
+    pfd.desc.s = sock;
+    return apr_poll(&pfd, 1, &n, timeout);
+}
+
+/* --- connecting --- */
+
+static apr_status_t connect_addr(ajp_worker *w, jk_conn *c, apr_sockaddr_t *addr)
+{
+    apr_status_t rv = apr_socket_create(&c->sock, addr->family, SOCK_STREAM, APR_PROTO_TCP,
+                                        c->pool);
+    if (rv != APR_SUCCESS)
+        return rv;
+    apr_socket_opt_set(c->sock, APR_TCP_NODELAY, 1);
+    if (w->cfg->socket_keepalive)
+        apr_socket_opt_set(c->sock, APR_SO_KEEPALIVE, 1);
+    apr_socket_timeout_set(c->sock, ms_or_forever(w->cfg->socket_connect_timeout));
+    rv = apr_socket_connect(c->sock, addr);
+    if (rv == APR_SUCCESS)
+        /* From here on every wait is an explicit poll, so the socket never blocks. */
+        rv = apr_socket_timeout_set(c->sock, 0);
+    if (rv != APR_SUCCESS)
+        jk_conn_close(c);
+    return rv;
+}
+
+static apr_status_t resolve(ajp_worker *w, apr_pool_t *pool, apr_sockaddr_t **addr)
+{
+    if (w->addr) {
+        *addr = w->addr;
+        return APR_SUCCESS;
+    }
+    return apr_sockaddr_info_get(addr, w->cfg->host, APR_UNSPEC, (apr_port_t)w->cfg->port, 0, pool);
+}
+
+/* Try each address of the host in turn (localhost may be ::1 and 127.0.0.1). */
+static apr_status_t open_connection(ajp_worker *w, jk_conn *c)
+{
+    apr_sockaddr_t *addr;
+    apr_status_t rv = resolve(w, c->pool, &addr);
+    char err[120];
+
+    if (rv != APR_SUCCESS) {
+        LOG(w, JK_LOG_ERROR, "worker %s: cannot resolve host %s: %s", w->base.name, w->cfg->host,
+            errtext(rv, err, sizeof(err)));
+        return rv;
+    }
+    for (; addr; addr = addr->next)
+        if ((rv = connect_addr(w, c, addr)) == APR_SUCCESS)
+            break;
+    if (rv == APR_SUCCESS)
+        LOG(w, JK_LOG_DEBUG, "worker %s: connected to %s", w->base.name, w->endpoint);
+    return rv;
+}
+
+/* Has the backend closed (or written to) this idle connection? */
+static int is_stale(const jk_conn *c)
+{
+    apr_os_sock_t fd;
+    char byte;
+    ssize_t n;
+    if (c->rlen > c->rpos)
+        return 1;
+    apr_os_sock_get(&fd, c->sock);
+    n = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+static int idle_too_long(const ajp_worker *w, const jk_conn *c)
+{
+    int limit = w->cfg->connection_pool_timeout;
+    return limit > 0 && apr_time_now() - c->last_used > apr_time_from_sec(limit);
+}
+
+/* --- socket I/O with timeouts --- */
+
+static apr_status_t send_all(ajp_worker *w, jk_conn *c, struct iovec *iov, int n)
+{
+    apr_interval_time_t timeout = w->cfg->socket_timeout > 0
+                                      ? apr_time_from_sec(w->cfg->socket_timeout) : -1;
+    while (n > 0) {
+        apr_size_t sent = 0;
+        apr_status_t rv = apr_socket_sendv(c->sock, iov, n, &sent);
+        if (rv != APR_SUCCESS && !APR_STATUS_IS_EAGAIN(rv))
+            return rv;
+        while (n > 0 && sent >= iov->iov_len) {
+            sent -= iov->iov_len;
+            iov++;
+            n--;
+        }
+        if (n > 0) {
+            iov->iov_base = (char *)iov->iov_base + sent;
+            iov->iov_len -= sent;
+            if ((rv = wait_io(c->sock, APR_POLLOUT, timeout)) != APR_SUCCESS)
+                return rv;
+        }
+    }
+    return APR_SUCCESS;
+}
+
+static apr_status_t send_msg(exchange *x, jk_msg *m)
+{
+    struct iovec iov = { m->buf, m->len };
+    return send_all(x->w, x->c, &iov, 1);
+}
+
+/* Before waiting for the backend, let the client have what it was given. */
+static void flush_client(exchange *x)
+{
+    if (x->unflushed && x->s->io->flush(x->s) == APR_SUCCESS)
+        x->unflushed = 0;
+}
+
+/* Read more bytes into the connection's buffer; APR_EOF when the backend closed. */
+static apr_status_t fill(exchange *x)
+{
+    jk_conn *c = x->c;
+    apr_status_t rv;
+
+    if (c->rpos > 0 && c->rpos == c->rlen)
+        c->rpos = c->rlen = 0;
+    else if (c->rpos > c->rcap / 2) {
+        memmove(c->rbuf, c->rbuf + c->rpos, c->rlen - c->rpos);
+        c->rlen -= c->rpos;
+        c->rpos = 0;
+    }
+    for (;;) {
+        apr_size_t n = c->rcap - c->rlen;
+        rv = apr_socket_recv(c->sock, (char *)c->rbuf + c->rlen, &n);
+        if (n > 0) {
+            c->rlen += n;
+            x->received_any = 1;
+            return APR_SUCCESS;
+        }
+        if (!APR_STATUS_IS_EAGAIN(rv))
+            return rv == APR_SUCCESS ? APR_EOF : rv;
+        flush_client(x);
+        if ((rv = wait_io(c->sock, APR_POLLIN, read_timeout(x->w))) != APR_SUCCESS)
+            return rv;
+    }
+}
+
+static apr_status_t need(exchange *x, apr_size_t n)
+{
+    while (x->c->rlen - x->c->rpos < n) {
+        apr_status_t rv = fill(x);
+        if (rv != APR_SUCCESS)
+            return rv;
+    }
+    return APR_SUCCESS;
+}
+
+/* Receive one packet; `m` then reads its payload in place. */
+static apr_status_t recv_packet(exchange *x, jk_msg *m)
+{
+    jk_conn *c = x->c;
+    apr_size_t payload;
+    apr_status_t rv;
+
+    if ((rv = need(x, JK_MSG_HEADER_LEN)) != APR_SUCCESS)
+        return rv;
+    if ((rv = jk_msg_parse_reply_header(c->rbuf + c->rpos, c->out->cap, &payload)) != APR_SUCCESS)
+        return rv;
+    if ((rv = need(x, JK_MSG_HEADER_LEN + payload)) != APR_SUCCESS)
+        return rv;
+    m->buf = c->rbuf + c->rpos;
+    m->cap = m->len = JK_MSG_HEADER_LEN + payload;
+    m->pos = JK_MSG_HEADER_LEN;
+    c->rpos += JK_MSG_HEADER_LEN + payload;
+    return APR_SUCCESS;
+}
+
+/* --- request body --- */
+
+/* Read up to `want` bytes of body, looping over short reads until `want` or the end. */
+static apr_status_t read_client_body(jk_service *s, char *buf, apr_size_t want, apr_size_t *got)
+{
+    *got = 0;
+    while (*got < want) {
+        apr_size_t n = 0;
+        apr_status_t rv = s->io->read_body(s, buf + *got, want - *got, &n);
+        if (rv != APR_SUCCESS)
+            return rv;
+        if (n == 0)
+            break;
+        *got += n;
+    }
+    s->bytes_read += (apr_off_t)*got;
+    return APR_SUCCESS;
+}
+
+/* With a known length the first chunk goes unasked, right after the request. */
+static jk_result read_first_chunk(exchange *x)
+{
+    jk_service *s = x->s;
+    apr_size_t max = (apr_size_t)x->w->cfg->max_packet_size - JK_AJP_BODY_CHUNK_OVERHEAD;
+    apr_size_t want;
+    char err[120];
+    apr_status_t rv;
+
+    if (s->content_length <= 0)
+        return JK_OK;
+    want = (apr_off_t)max < s->content_length ? max : (apr_size_t)s->content_length;
+    x->first_chunk = apr_palloc(s->pool, want);
+    if ((rv = read_client_body(s, x->first_chunk, want, &x->first_len)) != APR_SUCCESS) {
+        LOG(x->w, JK_LOG_INFO, "worker %s: reading the request body from the client failed "
+            "(%s); nothing sent to %s", x->w->base.name, errtext(rv, err, sizeof(err)),
+            x->w->endpoint);
+        return JK_ERR_CLIENT;
+    }
+    return JK_OK;
+}
+
+/* Answer GET_BODY_CHUNK: up to `requested` bytes, or the empty chunk at the end. */
+static jk_result send_body_chunk(exchange *x, apr_size_t requested)
+{
+    jk_msg *m = x->c->out;
+    apr_size_t max = m->cap - JK_AJP_BODY_CHUNK_OVERHEAD, got = 0;
+    apr_off_t left = x->s->content_length - x->s->bytes_read;
+    apr_status_t rv = APR_SUCCESS, srv;
+    char err[120];
+
+    x->body_requested = 1;
+    if (requested > max)
+        requested = max;
+    if (x->s->content_length >= 0 && (apr_off_t)requested > left)
+        requested = (apr_size_t)left;
+    if (requested > 0)
+        rv = read_client_body(x->s, (char *)m->buf + JK_AJP_BODY_CHUNK_OVERHEAD, requested, &got);
+    if (rv != APR_SUCCESS)
+        got = 0;
+    /* The data is already in place after the chunk header: build the header around it. */
+    jk_msg_reset(m);
+    if (got > 0) {
+        jk_msg_put_int(m, (uint16_t)got);
+        m->len += got;
+    }
+    jk_msg_end(m);
+    srv = send_msg(x, m);
+    if (rv != APR_SUCCESS) {
+        /* The backend got an empty chunk, so it will not take the next request as body. */
+        LOG(x->w, JK_LOG_INFO, "worker %s: the client's request body broke off (%s); "
+            "%s was told the body ended", x->w->base.name, errtext(rv, err, sizeof(err)),
+            x->w->endpoint);
+        return JK_ERR_CLIENT;
+    }
+    if (srv != APR_SUCCESS) {
+        LOG(x->w, JK_LOG_ERROR, "worker %s: sending request body to %s failed: %s",
+            x->w->base.name, x->w->endpoint, errtext(srv, err, sizeof(err)));
+        return JK_ERR_BACKEND_IO;
+    }
+    return JK_OK;
+}
+
+/* --- sending the request --- */
+
+static jk_result send_request(exchange *x)
+{
+    jk_msg *m = x->c->out;
+    uint8_t chunk_head[JK_AJP_BODY_CHUNK_OVERHEAD];
+    struct iovec iov[3];
+    int n = 1;
+    char err[120];
+    apr_status_t rv = jk_ajp_encode_request(m, x->s, &x->w->opts);
+
+    if (rv != APR_SUCCESS) {
+        LOG(x->w, JK_LOG_ERROR, "worker %s: request for %s %s: %s (%d bytes); the client gets %d",
+            x->w->base.name, x->s->method, x->s->uri, jk_ajp_strerror(rv),
+            x->w->cfg->max_packet_size, jk_result_http_status(JK_ERR_TOO_LARGE));
+        return JK_ERR_TOO_LARGE;
+    }
+    iov[0].iov_base = m->buf;
+    iov[0].iov_len = m->len;
+    if (x->first_len > 0) {
+        apr_size_t len = x->first_len;
+        chunk_head[0] = 0x12;
+        chunk_head[1] = 0x34;
+        chunk_head[2] = (uint8_t)((len + 2) >> 8);
+        chunk_head[3] = (uint8_t)((len + 2) & 0xFF);
+        chunk_head[4] = (uint8_t)(len >> 8);
+        chunk_head[5] = (uint8_t)(len & 0xFF);
+        iov[1].iov_base = chunk_head;
+        iov[1].iov_len = sizeof(chunk_head);
+        iov[2].iov_base = x->first_chunk;
+        iov[2].iov_len = len;
+        n = 3;
+    }
+    if ((rv = send_all(x->w, x->c, iov, n)) != APR_SUCCESS) {
+        /* A reused connection that fails here was closed by the backend: nothing was processed. */
+        x->retry = x->c->requests > 0;
+        LOG(x->w, x->retry ? JK_LOG_DEBUG : JK_LOG_ERROR,
+            "worker %s: sending the request to %s failed: %s", x->w->base.name, x->w->endpoint,
+            errtext(rv, err, sizeof(err)));
+        return JK_ERR_UNAVAILABLE;
+    }
+    return JK_OK;
+}
+
+/* --- the reply --- */
+
+static jk_result on_headers(exchange *x, const jk_ajp_reply *r)
+{
+    if (x->headers_sent) {
+        LOG(x->w, JK_LOG_ERROR, "worker %s: %s sent the response headers twice", x->w->base.name,
+            x->w->endpoint);
+        return JK_ERR_PROTOCOL;
+    }
+    x->headers_sent = 1;
+    x->s->response_status = r->status;
+    if (x->s->io->start_response(x->s, r->status, r->reason, r->headers, r->num_headers)
+        != APR_SUCCESS)
+        return JK_ERR_CLIENT;
+    x->s->response_started = 1;
+    return JK_OK;
+}
+
+static jk_result on_body(exchange *x, const jk_ajp_reply *r)
+{
+    if (!x->headers_sent) {
+        LOG(x->w, JK_LOG_ERROR, "worker %s: %s sent body data before the response headers",
+            x->w->base.name, x->w->endpoint);
+        return JK_ERR_PROTOCOL;
+    }
+    if (r->chunk_len == 0)
+        return JK_OK;
+    if (x->s->io->write_body(x->s, r->chunk, r->chunk_len) != APR_SUCCESS)
+        return JK_ERR_CLIENT;
+    x->s->bytes_written += (apr_off_t)r->chunk_len;
+    x->unflushed = 1;
+    return JK_OK;
+}
+
+static jk_result protocol_error(exchange *x, apr_status_t rv)
+{
+    LOG(x->w, JK_LOG_ERROR, "worker %s: bad reply from %s: %s; connection closed",
+        x->w->base.name, x->w->endpoint, jk_ajp_strerror(rv));
+    return JK_ERR_PROTOCOL;
+}
+
+static jk_result receive_failed(exchange *x, apr_status_t rv)
+{
+    char err[120];
+    if (APR_STATUS_IS_TIMEUP(rv)) {
+        LOG(x->w, JK_LOG_ERROR, "worker %s: no reply from %s within %d ms; connection closed",
+            x->w->base.name, x->w->endpoint,
+            x->w->cfg->reply_timeout > 0 ? x->w->cfg->reply_timeout
+                                         : x->w->cfg->socket_timeout * 1000);
+        return JK_ERR_TIMEOUT;
+    }
+    if (rv >= JK_MSG_EOVERFLOW && rv <= JK_MSG_EBADHDR)
+        return protocol_error(x, rv);
+    /* A pooled connection closed under us before any reply: the backend never saw the request. */
+    if (!x->received_any && x->c->requests > 0 && !x->body_requested) {
+        x->retry = 1;
+        LOG(x->w, JK_LOG_DEBUG, "worker %s: pooled connection to %s was closed by the backend; "
+            "retrying on another", x->w->base.name, x->w->endpoint);
+        return JK_ERR_UNAVAILABLE;
+    }
+    LOG(x->w, JK_LOG_ERROR, "worker %s: connection to %s lost while waiting for the reply: %s",
+        x->w->base.name, x->w->endpoint, rv == APR_EOF ? "closed by the backend"
+                                                       : errtext(rv, err, sizeof(err)));
+    return JK_ERR_BACKEND_IO;
+}
+
+/* Read replies until END_RESPONSE.  *reuse says whether the connection stays usable. */
+static jk_result read_reply(exchange *x, int *reuse)
+{
+    for (;;) {
+        jk_msg m;
+        jk_ajp_reply r;
+        jk_result res;
+        apr_status_t rv = recv_packet(x, &m);
+
+        if (rv != APR_SUCCESS)
+            return receive_failed(x, rv);
+        if ((rv = jk_ajp_decode_reply(&m, x->s->pool, &r)) != APR_SUCCESS)
+            return protocol_error(x, rv);
+        switch (r.type) {
+        case JK_AJP_SEND_HEADERS:   res = on_headers(x, &r); break;
+        case JK_AJP_SEND_BODY_CHUNK: res = on_body(x, &r); break;
+        case JK_AJP_GET_BODY_CHUNK: res = send_body_chunk(x, r.requested); break;
+        case JK_AJP_END_RESPONSE:
+            if (!x->headers_sent)
+                return protocol_error(x, JK_MSG_ETRUNC);
+            /* Anything after END_RESPONSE would poison the next request. */
+            *reuse = r.reuse && x->c->rlen == x->c->rpos;
+            return JK_OK;
+        default:
+            return protocol_error(x, JK_AJP_EBADTYPE);
+        }
+        if (res != JK_OK)
+            return res;
+    }
+}
+
+/* --- one attempt on one connection --- */
+
+static jk_result get_connection(exchange *x)
+{
+    ajp_worker *w = x->w;
+    apr_interval_time_t wait = ms_or_forever(w->cfg->connection_acquire_timeout);
+    char err[120];
+    apr_status_t rv;
+
+    if (wait < 0)
+        wait = apr_time_from_sec(3600);
+    if (jk_conn_pool_acquire(w->conns, wait, &x->c) != APR_SUCCESS) {
+        LOG(w, JK_LOG_ERROR, "worker %s: all %d connections to %s busy for %d ms",
+            w->base.name, w->conns->size, w->endpoint, w->cfg->connection_acquire_timeout);
+        return JK_ERR_BUSY;
+    }
+    if (x->c->sock && (idle_too_long(w, x->c) || is_stale(x->c)))
+        jk_conn_close(x->c);
+    if (x->c->sock)
+        return JK_OK;
+    if ((rv = open_connection(w, x->c)) != APR_SUCCESS) {
+        LOG(w, JK_LOG_ERROR, "worker %s: cannot connect to %s: %s", w->base.name, w->endpoint,
+            errtext(rv, err, sizeof(err)));
+        jk_conn_pool_release(x->c, 0);
+        x->c = NULL;
+        return JK_ERR_UNAVAILABLE;
+    }
+    return JK_OK;
+}
+
+static jk_result attempt(exchange *x)
+{
+    jk_result res;
+    int reuse = 0;
+
+    x->retry = 0;
+    x->received_any = 0;
+    if ((res = get_connection(x)) != JK_OK)
+        return res;
+    res = send_request(x);
+    if (res == JK_ERR_TOO_LARGE) {
+        jk_conn_pool_release(x->c, 1); /* nothing was sent: the connection is intact */
+        return res;
+    }
+    if (res == JK_OK)
+        res = read_reply(x, &reuse);
+    if (res == JK_OK)
+        x->c->requests++;
+    jk_conn_pool_release(x->c, res == JK_OK && reuse);
+    x->c = NULL;
+    return res;
+}
+
+static jk_result ajp_service(jk_worker *base, jk_service *s)
+{
+    ajp_worker *w = base->impl;
+    exchange x;
+    jk_result res;
+    int failures = 0;
+
+    memset(&x, 0, sizeof(x));
+    x.w = w;
+    x.s = s;
+    if ((res = read_first_chunk(&x)) != JK_OK)
+        return res;
+    for (;;) {
+        res = attempt(&x);
+        if (res != JK_ERR_UNAVAILABLE || x.headers_sent)
+            break;
+        /* A stale pooled connection costs no attempt: there are at most pool-size of them. */
+        if (x.retry)
+            continue;
+        if (++failures >= w->cfg->retries)
+            break;
+        if (w->cfg->retry_interval > 0)
+            apr_sleep((apr_interval_time_t)w->cfg->retry_interval * 1000);
+    }
+    if (res == JK_ERR_UNAVAILABLE)
+        LOG(w, JK_LOG_ERROR, "worker %s: %s unavailable after %d attempt(s); the client gets 503",
+            base->name, w->endpoint, failures);
+    return res;
+}
+
+static void ajp_maintain(jk_worker *base, apr_time_t now)
+{
+    ajp_worker *w = base->impl;
+    int closed;
+    if (w->cfg->connection_pool_timeout <= 0)
+        return;
+    closed = jk_conn_pool_close_idle(w->conns, apr_time_from_sec(w->cfg->connection_pool_timeout),
+                                     w->pool_min, now);
+    if (closed > 0)
+        LOG(w, JK_LOG_DEBUG, "worker %s: closed %d connection(s) to %s idle for %d s or more",
+            base->name, closed, w->endpoint, w->cfg->connection_pool_timeout);
+}
+
+static const jk_worker_ops ajp_ops = { ajp_service, ajp_maintain };
+
+static const char *format_endpoint(apr_pool_t *pool, const jk_worker_config *cfg)
+{
+    return strchr(cfg->host, ':') ? apr_psprintf(pool, "[%s]:%d", cfg->host, cfg->port)
+                                  : apr_psprintf(pool, "%s:%d", cfg->host, cfg->port);
+}
+
+apr_status_t jk_ajp_worker_create(apr_pool_t *pool, const jk_worker_config *cfg,
+                                  const jk_worker_env *env, jk_worker **out)
+{
+    ajp_worker *w = apr_pcalloc(pool, sizeof(*w));
+    int size = cfg->connection_pool_size > 0 ? cfg->connection_pool_size : env->threads_per_child;
+    apr_status_t rv;
+    char err[120];
+
+    if (size < 1)
+        size = 1;
+    w->base.name = cfg->name;
+    w->base.type_name = "ajp13";
+    w->base.ops = &ajp_ops;
+    w->base.config = cfg;
+    w->base.log = env->log;
+    w->base.impl = w;
+    w->cfg = cfg;
+    w->endpoint = format_endpoint(pool, cfg);
+    w->opts.secret = cfg->secret;
+    w->opts.forward_key_size = 1;
+    w->pool_min = cfg->connection_pool_minsize >= 0 ? cfg->connection_pool_minsize
+                                                     : (size + 1) / 2;
+    if ((rv = jk_conn_pool_create(pool, size, (apr_size_t)cfg->max_packet_size, &w->conns))
+        != APR_SUCCESS)
+        return rv;
+    rv = apr_sockaddr_info_get(&w->addr, cfg->host, APR_UNSPEC, (apr_port_t)cfg->port, 0, pool);
+    if (rv != APR_SUCCESS) {
+        w->addr = NULL;
+        LOG(w, JK_LOG_WARN, "worker %s: host %s does not resolve now (%s); will retry per request",
+            cfg->name, cfg->host, errtext(rv, err, sizeof(err)));
+    }
+    *out = &w->base;
+    return APR_SUCCESS;
+}
+
+const char *jk_ajp_worker_endpoint(const jk_worker *w)
+{
+    return ((const ajp_worker *)w->impl)->endpoint;
+}
+
+jk_conn_pool *jk_ajp_worker_pool(const jk_worker *w)
+{
+    return ((const ajp_worker *)w->impl)->conns;
+}

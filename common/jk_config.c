@@ -1,0 +1,630 @@
+#include "jk_config.h"
+
+#include <apr_strings.h>
+#include <apr_lib.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define A JK_APPLIES_AJP
+#define L JK_APPLIES_LB
+#define S JK_APPLIES_STATUS
+#define U JK_KEY_USED
+#define D JK_KEY_DEPRECATED
+#define I JK_KEY_IGNORED
+
+/*
+ * Every worker key mod_jk users write.  Keys marked I are accepted so that
+ * existing files keep working; the module says at start-up that they have no
+ * effect yet, rather than failing or pretending.
+ */
+static const jk_key_def key_table[] = {
+    { "type",                       A | L | S, U, "ajp13", NULL },
+    { "reference",                  A | L | S, U, NULL, NULL },
+    { "host",                       A, U, "localhost", NULL },
+    { "port",                       A, U, "8009", NULL },
+    { "socket_timeout",             A, U, "0", NULL },
+    { "socket_connect_timeout",     A, U, "socket_timeout x 1000", NULL },
+    { "socket_keepalive",           A, U, "false", NULL },
+    { "connection_pool_size",       A, U, "ThreadsPerChild (1 on prefork)", NULL },
+    { "cachesize",                  A, U | D, NULL, "connection_pool_size" },
+    { "connection_pool_minsize",    A, U, "(connection_pool_size + 1) / 2", NULL },
+    { "connection_pool_timeout",    A, U, "0", NULL },
+    { "cache_timeout",              A, U | D, NULL, "connection_pool_timeout" },
+    { "connection_acquire_timeout", A, U, "retries x retry_interval", NULL },
+    { "retries",                    A | L, U, "2", NULL },
+    { "retry_interval",             A | L, U, "100", NULL },
+    { "max_packet_size",            A, U, "8192", NULL },
+    { "reply_timeout",              A, U, "0", NULL },
+    { "secret",                     A | L, U, NULL, NULL },
+    { "lbfactor",                   A, U, "1", NULL },
+    { "route",                      A, U, "the worker's name", NULL },
+    { "jvm_route",                  A, U | D, NULL, "route" },
+    { "source",                     A, I, NULL, NULL },
+    { "prefer_ipv6",                A, I, "false", NULL },
+    { "socket_buffer",              A, I, "0", NULL },
+    { "ping_mode",                  A, I, NULL, NULL },
+    { "ping_timeout",               A, I, "10000", NULL },
+    { "connection_ping_interval",   A, I, "0", NULL },
+    { "connect_timeout",            A, I, "0", NULL },
+    { "prepost_timeout",            A, I, "0", NULL },
+    { "recovery_options",           A, I, "0", NULL },
+    { "fail_on_status",             A, I, NULL, NULL },
+    { "busy_limit",                 A, I, "0", NULL },
+    { "distance",                   A, I, "0", NULL },
+    { "activation",                 A, I, "Active", NULL },
+    { "domain",                     A, I, NULL, NULL },
+    { "redirect",                   A, I, NULL, NULL },
+    { "recycle_timeout",            A, I | D, NULL, NULL },
+    { "disabled",                   A, I | D, NULL, "activation" },
+    { "stopped",                    A, I | D, NULL, "activation" },
+    { "local_worker",               A, I | D, NULL, NULL },
+    { "local_worker_only",          A, I | D, NULL, NULL },
+    { "mount",                      A | L | S, I, NULL, NULL },
+    { "balance_workers",            L, I, NULL, NULL },
+    { "balanced_workers",           L, I | D, NULL, "balance_workers" },
+    { "sticky_session",             L, I, "true", NULL },
+    { "sticky_session_force",       L, I, "false", NULL },
+    { "method",                     L, I, "Request", NULL },
+    { "lock",                       L, I, "Optimistic", NULL },
+    { "lb_retries",                 L, I, "2", NULL },
+    { "recover_time",               L, I, "60", NULL },
+    { "error_escalation_time",      L, I, "recover_time / 2", NULL },
+    { "max_reply_timeouts",         L, I, "0", NULL },
+    { "session_cookie",             L, I, "JSESSIONID", NULL },
+    { "session_path",               L, I, ";jsessionid", NULL },
+    { "set_session_cookie",         L, I, "false", NULL },
+    { "session_cookie_path",        L, I, "/", NULL },
+    { "css",                        S, I, NULL, NULL },
+    { "read_only",                  S, I, "false", NULL },
+    { "user",                       S, I, NULL, NULL },
+    { "user_case_insensitive",      S, I, "false", NULL },
+    { "good",                       S, I, "a.o,a.n,a.b,a.r", NULL },
+    { "bad",                        S, I, "s,e", NULL },
+    { "prefix",                     S, I, "worker", NULL },
+    { "ns",                         S, I, "jk:", NULL },
+    { "xmlns",                      S, I, "xmlns:jk=\"http://tomcat.apache.org\"", NULL },
+    { "doctype",                    S, I, NULL, NULL },
+    { NULL, 0, 0, NULL, NULL }
+};
+
+#undef A
+#undef L
+#undef S
+#undef U
+#undef D
+#undef I
+
+/* Per-worker keys kept out of the table: the JNI worker's, gone since mod_jk 1.2.x. */
+static const char *const obsolete_jni_keys[] = {
+    "sysprops", "stderr", "stdout", "mx", "ms", "class_path", "bridge", "jvm_lib",
+    "ld_path", "cmd_line", "native_lib", "secretkey", NULL
+};
+
+#define MAX_REFERENCE_DEPTH 20
+#define WORKER_PREFIX "worker."
+#define WORKER_PREFIX_LEN (sizeof(WORKER_PREFIX) - 1)
+
+const jk_key_def *jk_config_keys(void)
+{
+    return key_table;
+}
+
+const jk_key_def *jk_config_key(const char *name)
+{
+    for (const jk_key_def *k = key_table; k->name; k++)
+        if (strcmp(k->name, name) == 0)
+            return k;
+    return NULL;
+}
+
+static int is_obsolete_jni_key(const char *name)
+{
+    for (int i = 0; obsolete_jni_keys[i]; i++)
+        if (strcmp(obsolete_jni_keys[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* Levenshtein distance, capped: only small distances matter for suggestions. */
+static int edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    int prev[64], cur[64];
+    if (la >= 63 || lb >= 63)
+        return 99;
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            int best = prev[j - 1] + cost;
+            if (prev[j] + 1 < best)
+                best = prev[j] + 1;
+            if (cur[j - 1] + 1 < best)
+                best = cur[j - 1] + 1;
+            cur[j] = best;
+        }
+        memcpy(prev, cur, sizeof(int) * (lb + 1));
+    }
+    return prev[lb];
+}
+
+/* Compare ignoring '_' so that "sockettimeout" finds "socket_timeout". */
+static int same_without_underscores(const char *a, const char *b)
+{
+    while (*a || *b) {
+        if (*a == '_') { a++; continue; }
+        if (*b == '_') { b++; continue; }
+        if (apr_tolower(*a) != apr_tolower(*b))
+            return 0;
+        a++;
+        b++;
+    }
+    return 1;
+}
+
+const char *jk_config_suggest(const char *name)
+{
+    const char *best = NULL;
+    int best_distance = 3;
+    for (const jk_key_def *k = key_table; k->name; k++) {
+        int d;
+        if (same_without_underscores(name, k->name))
+            return k->name;
+        d = edit_distance(name, k->name);
+        if (d < best_distance) {
+            best_distance = d;
+            best = k->name;
+        }
+    }
+    return best;
+}
+
+/* mod_jk's booleans: 1/0, on/off, or any word starting with t, y, f or n. */
+int jk_config_parse_bool(const char *text, int *out)
+{
+    if (!strcasecmp(text, "1") || !strcasecmp(text, "on") ||
+        (text[0] && strchr("tTyY", text[0]))) {
+        *out = 1;
+        return 0;
+    }
+    if (!strcasecmp(text, "0") || !strcasecmp(text, "off") ||
+        (text[0] && strchr("fFnN", text[0]))) {
+        *out = 0;
+        return 0;
+    }
+    return -1;
+}
+
+int jk_config_parse_int(const char *text, int min, int max, int *out)
+{
+    char *end;
+    long v;
+    if (*text == '\0')
+        return -1;
+    v = strtol(text, &end, 10);
+    if (*end != '\0' || v < min || v > max)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+int jk_config_round_packet_size(int size)
+{
+    size = (size + 1023) & ~1023;
+    if (size < 8192)
+        return 8192;
+    if (size > 65536)
+        return 65536;
+    return size;
+}
+
+/* --- reading one worker's keys, through its `reference` chain --- */
+
+typedef struct builder {
+    apr_pool_t *pool;
+    jk_props *props;
+    jk_config *config;
+} builder;
+
+static void error_at(builder *b, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void error_at(builder *b, const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    const char *msg;
+    va_start(ap, fmt);
+    msg = apr_pvsprintf(b->pool, fmt, ap);
+    va_end(ap);
+    APR_ARRAY_PUSH(b->config->errors, const char *) =
+        line > 0 ? apr_psprintf(b->pool, "%s:%d: %s", file, line, msg)
+                 : apr_psprintf(b->pool, "%s: %s", file, msg);
+}
+
+static void warn_at(builder *b, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void warn_at(builder *b, const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    const char *msg;
+    va_start(ap, fmt);
+    msg = apr_pvsprintf(b->pool, fmt, ap);
+    va_end(ap);
+    APR_ARRAY_PUSH(b->config->warnings, const char *) =
+        apr_psprintf(b->pool, "%s:%d: %s", file, line, msg);
+}
+
+static const jk_prop *own_prop(builder *b, const char *worker, const char *key)
+{
+    return jk_props_get(b->props, apr_pstrcat(b->pool, WORKER_PREFIX, worker, ".", key, NULL));
+}
+
+/* The property `key` of `worker`, or of the worker it references, recursively. */
+static const jk_prop *worker_prop(builder *b, const char *worker, const char *key)
+{
+    for (int depth = 0; depth <= MAX_REFERENCE_DEPTH; depth++) {
+        const jk_prop *p = own_prop(b, worker, key), *ref;
+        if (p)
+            return p;
+        ref = own_prop(b, worker, "reference");
+        if (ref == NULL)
+            return NULL;
+        worker = strncmp(ref->value, WORKER_PREFIX, WORKER_PREFIX_LEN) == 0
+                     ? ref->value + WORKER_PREFIX_LEN : ref->value;
+    }
+    return NULL; /* a cycle; reported once by check_reference() */
+}
+
+/* A key, or its deprecated spelling. */
+static const jk_prop *worker_prop_any(builder *b, const char *worker, const char *key,
+                                      const char *old_key)
+{
+    const jk_prop *p = worker_prop(b, worker, key);
+    return p || old_key == NULL ? p : worker_prop(b, worker, old_key);
+}
+
+static void read_int(builder *b, const char *worker, const char *key, const char *old_key,
+                     int min, int max, int *field)
+{
+    const jk_prop *p = worker_prop_any(b, worker, key, old_key);
+    if (p && jk_config_parse_int(p->value, min, max, field) != 0)
+        error_at(b, p->file, p->line, "%s: '%s' is not a whole number from %d to %d",
+                 p->key, p->value, min, max);
+}
+
+static void read_bool(builder *b, const char *worker, const char *key, int *field)
+{
+    const jk_prop *p = worker_prop(b, worker, key);
+    if (p && jk_config_parse_bool(p->value, field) != 0)
+        error_at(b, p->file, p->line, "%s: '%s' is not a boolean (true/false, 1/0, on/off)",
+                 p->key, p->value);
+}
+
+static void read_string(builder *b, const char *worker, const char *key, const char *old_key,
+                        const char **field)
+{
+    const jk_prop *p = worker_prop_any(b, worker, key, old_key);
+    if (p)
+        *field = p->value;
+}
+
+static int valid_worker_name(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > JK_MAX_NAME_LEN)
+        return 0;
+    for (const char *c = name; *c; c++)
+        if (!apr_isalnum(*c) && *c != '_' && *c != '-')
+            return 0;
+    return 1;
+}
+
+/* Split "host:port", "[v6]:port" and "[v6]" forms; a bare v6 literal stays as it is. */
+static void split_host_port(builder *b, const jk_prop *p, jk_worker_config *w)
+{
+    const char *host = p->value, *colon;
+    if (*host == '\0') {
+        error_at(b, p->file, p->line, "%s: the host is empty", p->key);
+        return;
+    }
+    if (host[0] == '[') {
+        const char *close = strchr(host, ']');
+        if (close == NULL) {
+            error_at(b, p->file, p->line, "%s: '%s' lacks its closing ']'", p->key, host);
+            return;
+        }
+        w->host = apr_pstrndup(b->pool, host + 1, (apr_size_t)(close - host - 1));
+        colon = close[1] == ':' ? close + 1 : NULL;
+    } else {
+        colon = strchr(host, ':');
+        if (colon && strchr(colon + 1, ':'))
+            colon = NULL; /* an IPv6 literal without brackets */
+        w->host = colon ? apr_pstrndup(b->pool, host, (apr_size_t)(colon - host)) : host;
+    }
+    if (colon && jk_config_parse_int(colon + 1, 1, 65535, &w->port) != 0)
+        error_at(b, p->file, p->line, "%s: '%s' has no valid port after ':'", p->key, host);
+}
+
+static void apply_defaults(jk_worker_config *w)
+{
+    w->host = "localhost";
+    w->port = 8009;
+    w->socket_timeout = 0;
+    w->socket_connect_timeout = -1;
+    w->socket_keepalive = 0;
+    w->connection_pool_size = 0;
+    w->connection_pool_minsize = -1;
+    w->connection_pool_timeout = 0;
+    w->connection_acquire_timeout = -1;
+    w->retries = 2;
+    w->retry_interval = 100;
+    w->max_packet_size = 8192;
+    w->reply_timeout = 0;
+    w->secret = NULL;
+    w->lbfactor = 1;
+    w->route = w->name;
+}
+
+/* Values whose default depends on others, as mod_jk computes them. */
+static void resolve_derived(jk_worker_config *w)
+{
+    if (w->socket_connect_timeout < 0)
+        w->socket_connect_timeout = w->socket_timeout * 1000;
+    if (w->connection_acquire_timeout < 0)
+        w->connection_acquire_timeout = w->retries * w->retry_interval;
+    w->max_packet_size = jk_config_round_packet_size(w->max_packet_size);
+}
+
+static void read_ajp_keys(builder *b, jk_worker_config *w)
+{
+    const char *n = w->name;
+    const jk_prop *host = worker_prop(b, n, "host");
+
+    read_int(b, n, "port", NULL, 1, 65535, &w->port);
+    if (host)
+        split_host_port(b, host, w);
+    read_int(b, n, "socket_timeout", NULL, 0, INT_MAX / 1000, &w->socket_timeout);
+    read_int(b, n, "socket_connect_timeout", NULL, 0, INT_MAX, &w->socket_connect_timeout);
+    read_bool(b, n, "socket_keepalive", &w->socket_keepalive);
+    read_int(b, n, "connection_pool_size", "cachesize", 1, 65535, &w->connection_pool_size);
+    read_int(b, n, "connection_pool_minsize", NULL, 0, 65535, &w->connection_pool_minsize);
+    read_int(b, n, "connection_pool_timeout", "cache_timeout", 0, INT_MAX,
+             &w->connection_pool_timeout);
+    read_int(b, n, "connection_acquire_timeout", NULL, 0, INT_MAX,
+             &w->connection_acquire_timeout);
+    read_int(b, n, "retries", NULL, 1, 1000, &w->retries);
+    read_int(b, n, "retry_interval", NULL, 0, 600000, &w->retry_interval);
+    read_int(b, n, "max_packet_size", NULL, 1, 65536, &w->max_packet_size);
+    read_int(b, n, "reply_timeout", NULL, 0, INT_MAX, &w->reply_timeout);
+    read_string(b, n, "secret", NULL, &w->secret);
+    read_int(b, n, "lbfactor", NULL, 1, 100000, &w->lbfactor);
+    read_string(b, n, "route", "jvm_route", &w->route);
+    resolve_derived(w);
+}
+
+static int parse_type(builder *b, const char *name, jk_worker_type *type)
+{
+    const jk_prop *p = worker_prop(b, name, "type");
+    if (p == NULL || strcmp(p->value, "ajp13") == 0) {
+        *type = JK_TYPE_AJP13;
+        return 0;
+    }
+    if (strcmp(p->value, "lb") == 0 || strcmp(p->value, "status") == 0) {
+        error_at(b, p->file, p->line,
+                 "%s: type %s is not supported by this version of the module yet",
+                 p->key, p->value);
+        return -1;
+    }
+    if (!strcmp(p->value, "ajp12") || !strcmp(p->value, "ajp14") || !strcmp(p->value, "jni"))
+        error_at(b, p->file, p->line, "%s: type %s is obsolete; use ajp13", p->key, p->value);
+    else
+        error_at(b, p->file, p->line, "%s: unknown worker type '%s' (known: ajp13, lb, status)",
+                 p->key, p->value);
+    return -1;
+}
+
+static void note_ignored_keys(builder *b, jk_worker_config *w)
+{
+    w->ignored_keys = apr_array_make(b->pool, 2, sizeof(const char *));
+    for (const jk_key_def *k = key_table; k->name; k++)
+        if ((k->flags & JK_KEY_IGNORED) && worker_prop(b, w->name, k->name))
+            APR_ARRAY_PUSH(w->ignored_keys, const char *) = k->name;
+}
+
+static jk_worker_config *build_worker(builder *b, const char *name, const char *file, int line)
+{
+    jk_worker_config *w = apr_pcalloc(b->pool, sizeof(*w));
+    w->name = name;
+    w->file = file;
+    w->line = line;
+    if (!valid_worker_name(name)) {
+        error_at(b, file, line, "'%s' is not a valid worker name (letters, digits, '_' and '-', "
+                 "at most %d)", name, JK_MAX_NAME_LEN);
+        return NULL;
+    }
+    if (parse_type(b, name, &w->type) != 0)
+        return NULL;
+    apply_defaults(w);
+    read_ajp_keys(b, w);
+    note_ignored_keys(b, w);
+    return w;
+}
+
+/* --- checking every worker.* key, whether or not its worker is used --- */
+
+static void check_worker_key(builder *b, const jk_prop *p, const char *key)
+{
+    const jk_key_def *def = jk_config_key(key);
+    const char *hint;
+    if (def) {
+        if ((def->flags & JK_KEY_DEPRECATED) && def->replaced_by)
+            warn_at(b, p->file, p->line, "%s is an old spelling; use %s", p->key, def->replaced_by);
+        return;
+    }
+    if (is_obsolete_jni_key(key)) {
+        warn_at(b, p->file, p->line, "%s belongs to an obsolete worker type and is ignored", p->key);
+        return;
+    }
+    hint = jk_config_suggest(key);
+    if (hint)
+        error_at(b, p->file, p->line, "unknown key '%s' in %s (did you mean %s?)", key, p->key, hint);
+    else
+        error_at(b, p->file, p->line, "unknown key '%s' in %s", key, p->key);
+}
+
+static void check_reference(builder *b, const jk_prop *p, const char *worker)
+{
+    const char *target = p->value;
+    if (strncmp(target, WORKER_PREFIX, WORKER_PREFIX_LEN) != 0) {
+        error_at(b, p->file, p->line, "%s: '%s' should name another worker as worker.NAME",
+                 p->key, target);
+        return;
+    }
+    /* Follow the chain: it must end within the depth limit and never come back. */
+    for (int depth = 0; depth < MAX_REFERENCE_DEPTH; depth++) {
+        const jk_prop *next;
+        target += WORKER_PREFIX_LEN;
+        if (strcmp(target, worker) == 0) {
+            error_at(b, p->file, p->line, "%s: the references of %s form a cycle", p->key, worker);
+            return;
+        }
+        next = own_prop(b, target, "reference");
+        if (next == NULL)
+            return;
+        target = next->value;
+        if (strncmp(target, WORKER_PREFIX, WORKER_PREFIX_LEN) != 0)
+            return; /* reported at its own line */
+    }
+    error_at(b, p->file, p->line, "%s: references nest deeper than %d", p->key, MAX_REFERENCE_DEPTH);
+}
+
+static void check_global_key(builder *b, const jk_prop *p)
+{
+    const char *rest = p->key + WORKER_PREFIX_LEN;
+    const char *dot = strchr(rest, '.');
+    if (dot == NULL) {
+        if (strcmp(rest, "list") == 0)
+            return;
+        if (strcmp(rest, "maintain") == 0) {
+            if (jk_config_parse_int(p->value, 0, INT_MAX, &b->config->maintain) != 0)
+                error_at(b, p->file, p->line, "worker.maintain: '%s' is not a number of seconds",
+                         p->value);
+            return;
+        }
+        error_at(b, p->file, p->line, "unknown global key '%s' (known: worker.list, "
+                 "worker.maintain, worker.NAME.KEY)", p->key);
+        return;
+    }
+    check_worker_key(b, p, dot + 1);
+    if (strcmp(dot + 1, "reference") == 0)
+        check_reference(b, p, apr_pstrndup(b->pool, rest, (apr_size_t)(dot - rest)));
+}
+
+static void check_all_keys(builder *b)
+{
+    for (int i = 0; i < b->props->items->nelts; i++) {
+        const jk_prop *p = &APR_ARRAY_IDX(b->props->items, i, jk_prop);
+        /* Keys outside worker.* are variables for $(name); mod_jk allows them. */
+        if (strncmp(p->key, WORKER_PREFIX, WORKER_PREFIX_LEN) == 0)
+            check_global_key(b, p);
+    }
+}
+
+static void add_worker(builder *b, jk_worker_config *w)
+{
+    APR_ARRAY_PUSH(b->config->workers, jk_worker_config *) = w;
+    apr_hash_set(b->config->by_name, w->name, APR_HASH_KEY_STRING, w);
+}
+
+static int worker_has_keys(builder *b, const char *name)
+{
+    const char *prefix = apr_pstrcat(b->pool, WORKER_PREFIX, name, ".", NULL);
+    size_t n = strlen(prefix);
+    for (int i = 0; i < b->props->items->nelts; i++)
+        if (strncmp(APR_ARRAY_IDX(b->props->items, i, jk_prop).key, prefix, n) == 0)
+            return 1;
+    return 0;
+}
+
+static void build_listed_workers(builder *b)
+{
+    const jk_prop *list = jk_props_get(b->props, "worker.list");
+    apr_array_header_t *names;
+    const char *file = list ? list->file : "workers.properties";
+    int line = list ? list->line : 0;
+
+    names = jk_props_split_list(b->pool, list ? list->value : JK_DEFAULT_WORKER);
+    b->config->list = names;
+    if (list && names->nelts == 0)
+        error_at(b, file, line, "worker.list names no worker");
+    for (int i = 0; i < names->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(names, i, const char *);
+        jk_worker_config *w;
+        if (apr_hash_get(b->config->by_name, name, APR_HASH_KEY_STRING))
+            continue; /* listed twice: harmless */
+        if (list && !worker_has_keys(b, name))
+            warn_at(b, file, line, "worker %s has no settings; it is an ajp13 worker at "
+                    "localhost:8009", name);
+        if ((w = build_worker(b, name, file, line)) != NULL)
+            add_worker(b, w);
+    }
+}
+
+static void warn_unused_workers(builder *b)
+{
+    apr_hash_t *seen = apr_hash_make(b->pool);
+    for (int i = 0; i < b->props->items->nelts; i++) {
+        const jk_prop *p = &APR_ARRAY_IDX(b->props->items, i, jk_prop);
+        const char *rest, *dot, *name;
+        if (strncmp(p->key, WORKER_PREFIX, WORKER_PREFIX_LEN) != 0)
+            continue;
+        rest = p->key + WORKER_PREFIX_LEN;
+        if ((dot = strchr(rest, '.')) == NULL)
+            continue;
+        name = apr_pstrndup(b->pool, rest, (apr_size_t)(dot - rest));
+        if (apr_hash_get(b->config->by_name, name, APR_HASH_KEY_STRING) ||
+            apr_hash_get(seen, name, APR_HASH_KEY_STRING))
+            continue;
+        apr_hash_set(seen, name, APR_HASH_KEY_STRING, name);
+        warn_at(b, p->file, p->line, "worker %s is defined but not in worker.list; it is not used",
+                name);
+    }
+}
+
+jk_config *jk_config_build(apr_pool_t *pool, jk_props *props)
+{
+    builder b = { pool, props, apr_pcalloc(pool, sizeof(jk_config)) };
+    jk_config *c = b.config;
+
+    c->workers = apr_array_make(pool, 8, sizeof(jk_worker_config *));
+    c->by_name = apr_hash_make(pool);
+    c->maintain = 60;
+    c->errors = apr_array_copy(pool, props->errors);
+    c->warnings = apr_array_copy(pool, props->warnings);
+    check_all_keys(&b);
+    build_listed_workers(&b);
+    warn_unused_workers(&b);
+    return c;
+}
+
+jk_worker_config *jk_config_default_worker(apr_pool_t *pool, const char *name)
+{
+    jk_worker_config *w = apr_pcalloc(pool, sizeof(*w));
+    w->name = name;
+    w->type = JK_TYPE_AJP13;
+    w->file = "(default)";
+    apply_defaults(w);
+    resolve_derived(w);
+    w->ignored_keys = apr_array_make(pool, 1, sizeof(const char *));
+    return w;
+}
+
+const jk_worker_config *jk_config_find(const jk_config *c, const char *name)
+{
+    return apr_hash_get(c->by_name, name, APR_HASH_KEY_STRING);
+}

@@ -1,0 +1,99 @@
+/*
+ * jk_config: workers.properties, validated into plain structs.
+ *
+ * jk_config_build() takes what jk_props read and checks every key against
+ * one table (known keys, their kinds, ranges and defaults: the single place
+ * where defaults live).  It reports every problem as `file:line: message`,
+ * with a did-you-mean for misspelled keys, and builds a jk_worker_config per
+ * worker that is used.  Workers are created only from a config without errors.
+ */
+#ifndef JK_CONFIG_H
+#define JK_CONFIG_H
+
+#include "jk_props.h"
+
+typedef enum jk_worker_type {
+    JK_TYPE_AJP13 = 0,
+    JK_TYPE_LB,
+    JK_TYPE_STATUS
+} jk_worker_type;
+
+/* Which workers a key applies to. */
+#define JK_APPLIES_AJP    0x1
+#define JK_APPLIES_LB     0x2
+#define JK_APPLIES_STATUS 0x4
+#define JK_APPLIES_ALL    0x7
+
+/* Key status in this version. */
+#define JK_KEY_USED        0x1 /* the module acts on it */
+#define JK_KEY_DEPRECATED  0x2 /* an old spelling: accepted with a warning */
+#define JK_KEY_IGNORED     0x4 /* accepted for compatibility, has no effect (said at start) */
+
+typedef struct jk_worker_config {
+    const char *name;
+    jk_worker_type type;
+    const char *file;               /* where the worker is first mentioned */
+    int line;
+
+    /* ajp13 */
+    const char *host;
+    int port;
+    int socket_timeout;             /* s, 0 = none */
+    int socket_connect_timeout;     /* ms */
+    int socket_keepalive;
+    int connection_pool_size;       /* 0 = as many as httpd threads per child */
+    int connection_pool_minsize;    /* -1 = (size + 1) / 2 */
+    int connection_pool_timeout;    /* s, 0 = never close idle connections */
+    int connection_acquire_timeout; /* ms, -1 = retries * retry_interval */
+    int retries;
+    int retry_interval;             /* ms */
+    int max_packet_size;
+    int reply_timeout;              /* ms, 0 = none */
+    const char *secret;
+
+    /* lb member settings (read now, used by the lb worker) */
+    int lbfactor;
+    const char *route;
+
+    /* Keys set for this worker that the module accepts but does not act on. */
+    apr_array_header_t *ignored_keys; /* const char * */
+} jk_worker_config;
+
+typedef struct jk_key_def {
+    const char *name;
+    unsigned applies;
+    unsigned flags;
+    const char *default_text;   /* as documented; NULL when there is none */
+    const char *replaced_by;    /* for deprecated spellings */
+} jk_key_def;
+
+typedef struct jk_config {
+    apr_array_header_t *workers;  /* jk_worker_config *, mountable ones first */
+    apr_hash_t *by_name;          /* name -> jk_worker_config * */
+    apr_array_header_t *list;     /* names in worker.list */
+    int maintain;                 /* s */
+    apr_array_header_t *errors;   /* "file:line: message" */
+    apr_array_header_t *warnings;
+} jk_config;
+
+#define JK_DEFAULT_WORKER "ajp13"
+#define JK_MAX_NAME_LEN 60
+
+jk_config *jk_config_build(apr_pool_t *pool, jk_props *props);
+/* Defaults for a worker of type ajp13 named `name` (the no-JkWorkersFile case). */
+jk_worker_config *jk_config_default_worker(apr_pool_t *pool, const char *name);
+const jk_worker_config *jk_config_find(const jk_config *c, const char *name);
+
+/* The key table, ending with a NULL name. */
+const jk_key_def *jk_config_keys(void);
+const jk_key_def *jk_config_key(const char *name);
+/* The known key closest to `name`, or NULL when none is close. */
+const char *jk_config_suggest(const char *name);
+
+/* Value parsers, shared with directive parsing.  Return 0 on success. */
+int jk_config_parse_bool(const char *text, int *out);
+int jk_config_parse_int(const char *text, int min, int max, int *out);
+/* mod_jk's rule: up to a multiple of 1024, then into 8192..65536. */
+int jk_config_round_packet_size(int size);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * jk_service: one client request as the core sees it.
+ *
+ * This is the seam between httpd and the server-independent core: mod_jk.c
+ * fills a jk_service from request_rec and gives it callbacks; workers and the
+ * AJP codec see nothing else.  Unit tests build a jk_service by hand.
+ */
+#ifndef JK_SERVICE_H
+#define JK_SERVICE_H
+
+#include <apr_pools.h>
+#include <apr_errno.h>
+
+typedef struct jk_header {
+    const char *name;
+    const char *value;
+} jk_header;
+
+typedef struct jk_service jk_service;
+
+/* Callbacks into the web server.  Each returns APR_SUCCESS or the client-side error. */
+typedef struct jk_service_io {
+    /* Read up to `want` bytes of the request body (de-chunked); *got == 0 means end. */
+    apr_status_t (*read_body)(jk_service *s, char *buf, apr_size_t want, apr_size_t *got);
+    apr_status_t (*start_response)(jk_service *s, int status, const char *reason,
+                                   const jk_header *headers, int num_headers);
+    apr_status_t (*write_body)(jk_service *s, const char *buf, apr_size_t len);
+    /* Push what was written so far to the client. */
+    apr_status_t (*flush)(jk_service *s);
+} jk_service_io;
+
+struct jk_service {
+    apr_pool_t *pool;               /* the request's pool */
+    const char *method;
+    const char *protocol;
+    const char *uri;                /* as it is to be forwarded, path only */
+    const char *query_string;       /* without '?', NULL when absent */
+    const char *remote_addr;
+    const char *remote_host;
+    int remote_port;
+    const char *local_addr;
+    const char *server_name;
+    int server_port;
+    int is_ssl;
+    const char *ssl_cert;           /* NULL when absent */
+    const char *ssl_cipher;
+    const char *ssl_session;
+    const char *ssl_protocol;
+    int ssl_key_size;               /* -1 when unknown */
+    const char *remote_user;
+    const char *auth_type;
+    const jk_header *headers;
+    int num_headers;
+    const jk_header *attributes;    /* configured request attributes (JkEnvVar) */
+    int num_attributes;
+    /* Request body length: -1 when unknown (chunked), 0 when there is none. */
+    apr_off_t content_length;
+    const char *route;              /* set by an lb worker for the member it chose */
+
+    const jk_service_io *io;
+    void *ctx;                      /* the web server's own request object */
+
+    /* Filled in while the request runs. */
+    int response_started;           /* headers went to the client */
+    int response_status;
+    apr_off_t bytes_read;           /* request body bytes read from the client */
+    apr_off_t bytes_written;        /* response body bytes written to the client */
+};
+
+#endif

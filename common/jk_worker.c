@@ -1,0 +1,78 @@
+#include "jk_worker.h"
+#include "jk_ajp_worker.h"
+
+int jk_result_http_status(jk_result r)
+{
+    switch (r) {
+    case JK_OK:              return 200;
+    case JK_ERR_CLIENT:      return 400;
+    case JK_ERR_UNAVAILABLE: return 503;
+    case JK_ERR_BUSY:        return 503;
+    case JK_ERR_TIMEOUT:     return 504;
+    case JK_ERR_PROTOCOL:    return 502;
+    case JK_ERR_BACKEND_IO:  return 502;
+    case JK_ERR_TOO_LARGE:   return 431;
+    case JK_ERR_INTERNAL:    return 500;
+    }
+    return 500;
+}
+
+const char *jk_result_text(jk_result r)
+{
+    switch (r) {
+    case JK_OK:              return "ok";
+    case JK_ERR_CLIENT:      return "client error";
+    case JK_ERR_UNAVAILABLE: return "backend unavailable";
+    case JK_ERR_BUSY:        return "no free backend connection";
+    case JK_ERR_TIMEOUT:     return "backend reply timeout";
+    case JK_ERR_PROTOCOL:    return "backend protocol error";
+    case JK_ERR_BACKEND_IO:  return "backend connection lost";
+    case JK_ERR_TOO_LARGE:   return "request too large for one AJP packet";
+    case JK_ERR_INTERNAL:    return "internal error";
+    }
+    return "?";
+}
+
+apr_status_t jk_worker_create(apr_pool_t *pool, const jk_worker_config *cfg,
+                              const jk_worker_env *env, jk_worker **out)
+{
+    switch (cfg->type) {
+    case JK_TYPE_AJP13:
+        return jk_ajp_worker_create(pool, cfg, env, out);
+    default:
+        return APR_ENOTIMPL;
+    }
+}
+
+apr_status_t jk_workers_create(apr_pool_t *pool, const jk_config *cfg, const jk_worker_env *env,
+                               jk_worker_table **out)
+{
+    jk_worker_table *t = apr_palloc(pool, sizeof(*t));
+    t->by_name = apr_hash_make(pool);
+    t->all = apr_array_make(pool, cfg->workers->nelts, sizeof(jk_worker *));
+    for (int i = 0; i < cfg->workers->nelts; i++) {
+        const jk_worker_config *wc = APR_ARRAY_IDX(cfg->workers, i, jk_worker_config *);
+        jk_worker *w;
+        apr_status_t rv = jk_worker_create(pool, wc, env, &w);
+        if (rv != APR_SUCCESS)
+            return rv;
+        apr_hash_set(t->by_name, w->name, APR_HASH_KEY_STRING, w);
+        APR_ARRAY_PUSH(t->all, jk_worker *) = w;
+    }
+    *out = t;
+    return APR_SUCCESS;
+}
+
+jk_worker *jk_workers_find(const jk_worker_table *t, const char *name)
+{
+    return apr_hash_get(t->by_name, name, APR_HASH_KEY_STRING);
+}
+
+void jk_workers_maintain(const jk_worker_table *t, apr_time_t now)
+{
+    for (int i = 0; i < t->all->nelts; i++) {
+        jk_worker *w = APR_ARRAY_IDX(t->all, i, jk_worker *);
+        if (w->ops->maintain)
+            w->ops->maintain(w, now);
+    }
+}

@@ -1,0 +1,71 @@
+/*
+ * jk_worker: the worker interface and the table of configured workers.
+ *
+ * A worker is an object with a small vtable; an ajp13 worker forwards to one
+ * backend, other types (lb, status) are built from the same interface.  The
+ * result of service() names what went wrong, and jk_result_http_status()
+ * says what the client gets when the response has not started yet.
+ */
+#ifndef JK_WORKER_H
+#define JK_WORKER_H
+
+#include "jk_config.h"
+#include "jk_log.h"
+#include "jk_service.h"
+
+#include <apr_hash.h>
+
+typedef enum jk_result {
+    JK_OK = 0,
+    JK_ERR_CLIENT,       /* the client went away or sent a broken body: not the backend's fault */
+    JK_ERR_UNAVAILABLE,  /* backend unreachable; nothing was processed (503) */
+    JK_ERR_BUSY,         /* no free connection within connection_acquire_timeout (503) */
+    JK_ERR_TIMEOUT,      /* no reply within reply_timeout (504) */
+    JK_ERR_PROTOCOL,     /* the backend broke the AJP protocol (502) */
+    JK_ERR_BACKEND_IO,   /* connection lost after the request was sent (502) */
+    JK_ERR_TOO_LARGE,    /* request head does not fit in one AJP packet (431) */
+    JK_ERR_INTERNAL      /* a bug or resource failure here (500) */
+} jk_result;
+
+typedef struct jk_worker jk_worker;
+
+typedef struct jk_worker_ops {
+    jk_result (*service)(jk_worker *w, jk_service *s);
+    /* Periodic housekeeping: idle connections, recovery.  May be NULL. */
+    void (*maintain)(jk_worker *w, apr_time_t now);
+} jk_worker_ops;
+
+struct jk_worker {
+    const char *name;
+    const char *type_name;
+    const jk_worker_ops *ops;
+    const jk_worker_config *config;
+    const jk_logger *log;
+    void *impl;
+};
+
+/* Process-wide facts a worker needs when it is created. */
+typedef struct jk_worker_env {
+    const jk_logger *log;
+    int threads_per_child;  /* default connection_pool_size */
+} jk_worker_env;
+
+int jk_result_http_status(jk_result r);
+const char *jk_result_text(jk_result r);
+
+/* Create the runtime worker for a validated config (per process). */
+apr_status_t jk_worker_create(apr_pool_t *pool, const jk_worker_config *cfg,
+                              const jk_worker_env *env, jk_worker **out);
+
+/* All workers of a config. */
+typedef struct jk_worker_table {
+    apr_hash_t *by_name;        /* name -> jk_worker * */
+    apr_array_header_t *all;    /* jk_worker *, in configuration order */
+} jk_worker_table;
+
+apr_status_t jk_workers_create(apr_pool_t *pool, const jk_config *cfg, const jk_worker_env *env,
+                               jk_worker_table **out);
+jk_worker *jk_workers_find(const jk_worker_table *t, const char *name);
+void jk_workers_maintain(const jk_worker_table *t, apr_time_t now);
+
+#endif

@@ -1,0 +1,976 @@
+/*
+ * mod_jk.c: the httpd side of the connector.
+ *
+ * Directives, hooks, and the adapter between request_rec and jk_service.
+ * This is the only file that knows httpd's types; everything it decides is
+ * delegated to common/.  Life cycle:
+ *   check_config  read and validate workers.properties (also for configtest)
+ *   post_config   open mod_jk.log, say which workers are set up
+ *   child_init    create this process's workers and the maintenance thread
+ *   translate     map the URI to a worker (on the normalised path)
+ *   handler       forward the request
+ */
+#include "httpd.h"
+#include "http_config.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "ap_mpm.h"
+#include "mod_log_config.h"
+#include "util_filter.h"
+
+#include "apr_optional.h"
+#include "apr_strings.h"
+#include "apr_thread_proc.h"
+#include "apr_thread_cond.h"
+
+#include "jk_ajp.h"
+#include "jk_config.h"
+#include "jk_log.h"
+#include "jk_props.h"
+#include "jk_service.h"
+#include "jk_uri_map.h"
+#include "jk_worker.h"
+
+#define JK_HANDLER "jakarta-servlet"
+#define JK_NOTE_WORKER "JK_WORKER_NAME"
+#define JK_ENV_WORKER "JK_WORKER_NAME"
+#define JK_ENV_NO_JK "no-jk"
+#define JK_DEFAULT_LOG_FILE "logs/mod_jk.log"
+
+APR_DECLARE_OPTIONAL_FN(int, ssl_is_https, (conn_rec *));
+APR_DECLARE_OPTIONAL_FN(char *, ssl_var_lookup,
+                        (apr_pool_t *, server_rec *, conn_rec *, request_rec *, char *));
+
+module AP_MODULE_DECLARE_DATA jk_module;
+
+/* JkOptions flags, with mod_jk's names. */
+#define JK_OPT_FWD_URI_COMPAT          0x0001
+#define JK_OPT_FWD_URI_COMPAT_UNPARSED 0x0002
+#define JK_OPT_FWD_URI_ESCAPED         0x0003
+#define JK_OPT_FWD_URI_PROXY           0x0004
+#define JK_OPT_FWD_URI_MASK            0x0007
+#define JK_OPT_FWD_LOCAL_ADDRESS       0x0010
+#define JK_OPT_FLUSH_PACKETS           0x0020
+#define JK_OPT_FLUSH_HEADER            0x0040
+#define JK_OPT_DISABLE_REUSE           0x0080
+#define JK_OPT_FWD_KEY_SIZE            0x0200
+#define JK_OPT_REJECT_UNSAFE_URI       0x0400
+#define JK_OPT_FWD_PHYSICAL_ADDRESS    0x0800
+#define JK_OPT_DEFAULT (JK_OPT_FWD_URI_PROXY | JK_OPT_FWD_KEY_SIZE)
+
+#define UNSET -1
+
+typedef struct jk_env_var {
+    const char *name;
+    const char *default_value; /* NULL: sent only when set */
+} jk_env_var;
+
+typedef struct jk_server_conf {
+    const char *log_file;
+    int log_level;
+    const char *stamp_format;
+    const jk_logger *log;
+    jk_uri_map *mounts;
+    int mount_copy;             /* UNSET, 0 (Off), 1 (On) */
+    int options;
+    int options_set;            /* JkOptions seen in this server */
+    int options_minus;
+    apr_array_header_t *env_vars; /* jk_env_var */
+} jk_server_conf;
+
+/* Process-wide state: one configuration, built in check_config. */
+typedef struct jk_global {
+    const char *workers_file;
+    const char *workers_file_where;   /* "file:line" of JkWorkersFile */
+    apr_array_header_t *worker_lines; /* JkWorkerProperty: jk_prop */
+    int mount_copy_all;
+    int watchdog_interval;            /* s, UNSET: worker.maintain */
+    jk_config *config;
+    jk_worker_table *workers;         /* per child */
+    const jk_logger *log;             /* main server's */
+} jk_global;
+
+static jk_global g;
+
+/* ------------------------------------------------------------------ */
+/* Configuration records                                                */
+
+static void *create_server_conf(apr_pool_t *p, server_rec *s)
+{
+    jk_server_conf *c = apr_pcalloc(p, sizeof(*c));
+    (void)s;
+    c->log_level = UNSET;
+    c->mounts = jk_uri_map_create(p);
+    c->mount_copy = UNSET;
+    c->options = 0;
+    c->env_vars = apr_array_make(p, 2, sizeof(jk_env_var));
+    return c;
+}
+
+/* Options: the base's, with the vhost's own +/- applied; the URI mode is replaced whole. */
+static int merge_options(const jk_server_conf *base, const jk_server_conf *add)
+{
+    int opts = base->options;
+    if (!add->options_set)
+        return opts;
+    if (add->options & JK_OPT_FWD_URI_MASK)
+        opts &= ~JK_OPT_FWD_URI_MASK;
+    return (opts | add->options) & ~add->options_minus;
+}
+
+static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    const jk_server_conf *base = basev, *add = addv;
+    jk_server_conf *c = apr_pcalloc(p, sizeof(*c));
+
+    c->log_file = add->log_file ? add->log_file : base->log_file;
+    c->log_level = add->log_level != UNSET ? add->log_level : base->log_level;
+    c->stamp_format = add->stamp_format ? add->stamp_format : base->stamp_format;
+    c->mount_copy = add->mount_copy;
+    /* Mounts are copied from the main server only with JkMountCopy (decided in post_config). */
+    c->mounts = add->mounts;
+    c->options = merge_options(base, add);
+    c->options_set = 1;
+    c->options_minus = add->options_minus;
+    c->env_vars = apr_array_append(p, base->env_vars, add->env_vars);
+    return c;
+}
+
+static jk_server_conf *server_conf(server_rec *s)
+{
+    return ap_get_module_config(s->module_config, &jk_module);
+}
+
+/* ------------------------------------------------------------------ */
+/* Directives                                                           */
+
+static const char *where(cmd_parms *cmd)
+{
+    if (cmd->directive)
+        return apr_psprintf(cmd->pool, "%s:%d", cmd->directive->filename, cmd->directive->line_num);
+    return "(unknown)";
+}
+
+static const char *set_workers_file(cmd_parms *cmd, void *dummy, const char *path)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    (void)dummy;
+    if (err)
+        return err;
+    g.workers_file = ap_server_root_relative(cmd->pool, path);
+    if (g.workers_file == NULL)
+        return apr_psprintf(cmd->pool, "JkWorkersFile: bad path '%s'", path);
+    g.workers_file_where = where(cmd);
+    return NULL;
+}
+
+static const char *set_worker_property(cmd_parms *cmd, void *dummy, const char *line)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    jk_prop *p;
+    (void)dummy;
+    if (err)
+        return err;
+    p = apr_array_push(g.worker_lines);
+    p->key = NULL;
+    p->value = apr_pstrdup(cmd->pool, line);
+    p->file = cmd->directive ? cmd->directive->filename : "JkWorkerProperty";
+    p->line = cmd->directive ? cmd->directive->line_num : 0;
+    return NULL;
+}
+
+static const char *set_log_file(cmd_parms *cmd, void *dummy, const char *path)
+{
+    (void)dummy;
+    server_conf(cmd->server)->log_file = apr_pstrdup(cmd->pool, path);
+    return NULL;
+}
+
+static const char *set_log_level(cmd_parms *cmd, void *dummy, const char *level)
+{
+    int l = jk_log_level_parse(level);
+    (void)dummy;
+    if (l < 0)
+        return apr_psprintf(cmd->pool, "JkLogLevel: '%s' is not one of trace, debug, info, "
+                            "warn, error, emerg", level);
+    server_conf(cmd->server)->log_level = l;
+    return NULL;
+}
+
+static const char *set_stamp_format(cmd_parms *cmd, void *dummy, const char *format)
+{
+    (void)dummy;
+    if (strlen(format) > 200)
+        return "JkLogStampFormat: the format is longer than 200 characters";
+    server_conf(cmd->server)->stamp_format = apr_pstrdup(cmd->pool, format);
+    return NULL;
+}
+
+static const char *add_mount(cmd_parms *cmd, void *dir, const char *a1, const char *a2,
+                             int exclude)
+{
+    const char *pattern = a1, *worker = a2, *err;
+    jk_server_conf *c = server_conf(cmd->server);
+
+    /* Inside <Location /path>, the one-argument form mounts the Location's own path. */
+    if (a2 == NULL) {
+        if (cmd->path == NULL)
+            return apr_psprintf(cmd->pool, "%s needs a URI pattern and a worker name",
+                                cmd->cmd->name);
+        pattern = cmd->path;
+        worker = a1;
+    }
+    (void)dir;
+    if (worker[0] == ';')
+        return apr_psprintf(cmd->pool, "%s %s: the worker name is missing", cmd->cmd->name, pattern);
+    err = jk_uri_map_add(c->mounts, cmd->pool, pattern, apr_pstrndup(cmd->pool, worker,
+                         strcspn(worker, ";")), exclude, JK_RULE_FROM_JKMOUNT,
+                         cmd->directive ? cmd->directive->filename : "", cmd->directive ?
+                         cmd->directive->line_num : 0);
+    return err ? apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err) : NULL;
+}
+
+static const char *set_mount(cmd_parms *cmd, void *dir, const char *a1, const char *a2)
+{
+    return add_mount(cmd, dir, a1, a2, 0);
+}
+
+static const char *set_unmount(cmd_parms *cmd, void *dir, const char *a1, const char *a2)
+{
+    return add_mount(cmd, dir, a1, a2, 1);
+}
+
+static const char *set_mount_copy(cmd_parms *cmd, void *dummy, const char *value)
+{
+    jk_server_conf *c = server_conf(cmd->server);
+    (void)dummy;
+    if (strcasecmp(value, "all") == 0) {
+        if (cmd->server->is_virtual)
+            return "JkMountCopy All belongs in the main server";
+        g.mount_copy_all = 1;
+    } else if (strcasecmp(value, "on") == 0) {
+        c->mount_copy = 1;
+    } else if (strcasecmp(value, "off") == 0) {
+        c->mount_copy = 0;
+    } else {
+        return "JkMountCopy takes On, Off or All";
+    }
+    return NULL;
+}
+
+typedef struct option_name {
+    const char *name;
+    int flag;
+} option_name;
+
+static const option_name option_names[] = {
+    { "ForwardURIProxy", JK_OPT_FWD_URI_PROXY },
+    { "ForwardURICompat", JK_OPT_FWD_URI_COMPAT },
+    { "ForwardURICompatUnparsed", JK_OPT_FWD_URI_COMPAT_UNPARSED },
+    { "ForwardURIEscaped", JK_OPT_FWD_URI_ESCAPED },
+    { "ForwardLocalAddress", JK_OPT_FWD_LOCAL_ADDRESS },
+    { "ForwardPhysicalAddress", JK_OPT_FWD_PHYSICAL_ADDRESS },
+    { "ForwardKeySize", JK_OPT_FWD_KEY_SIZE },
+    { "FlushPackets", JK_OPT_FLUSH_PACKETS },
+    { "FlushHeader", JK_OPT_FLUSH_HEADER },
+    { "DisableReuse", JK_OPT_DISABLE_REUSE },
+    { "RejectUnsafeURI", JK_OPT_REJECT_UNSAFE_URI },
+    { NULL, 0 }
+};
+
+/* Options mod_jk still accepts but that change nothing (slashes are always collapsed). */
+static const char *const inert_options[] = {
+    "CollapseSlashesAll", "CollapseSlashesNone", "CollapseSlashesUnmount",
+    "ForwardDirectories", "ForwardSSLCertChain", NULL
+};
+
+static int find_option(const char *name)
+{
+    for (int i = 0; option_names[i].name; i++)
+        if (strcasecmp(option_names[i].name, name) == 0)
+            return option_names[i].flag;
+    for (int i = 0; inert_options[i]; i++)
+        if (strcasecmp(inert_options[i], name) == 0)
+            return 0;
+    return -1;
+}
+
+static const char *set_options(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    jk_server_conf *c = server_conf(cmd->server);
+    char sign = '+';
+    int flag;
+    (void)dummy;
+
+    if (*arg == '+' || *arg == '-')
+        sign = *arg++;
+    if ((flag = find_option(arg)) < 0)
+        return apr_psprintf(cmd->pool, "JkOptions: unknown option '%s'", arg);
+    if (sign == '-' && (flag & JK_OPT_FWD_URI_MASK) && flag <= JK_OPT_FWD_URI_MASK)
+        return apr_psprintf(cmd->pool, "JkOptions: '-%s' is not allowed; choose another "
+                            "ForwardURI option instead", arg);
+    c->options_set = 1;
+    if (sign == '-') {
+        c->options_minus |= flag;
+        c->options &= ~flag;
+    } else {
+        if (flag & JK_OPT_FWD_URI_MASK && flag <= JK_OPT_FWD_URI_MASK)
+            c->options &= ~JK_OPT_FWD_URI_MASK;
+        c->options |= flag;
+        c->options_minus &= ~flag;
+    }
+    return NULL;
+}
+
+static const char *set_env_var(cmd_parms *cmd, void *dummy, const char *name, const char *def)
+{
+    jk_env_var *v;
+    (void)dummy;
+    /* Such names would let configuration include arbitrary files in Tomcat (Ghostcat). */
+    if (!strncasecmp(name, "javax.servlet.", 14) || !strncasecmp(name, "jakarta.servlet.", 16))
+        return apr_psprintf(cmd->pool, "JkEnvVar: '%s' may not be forwarded as a request "
+                            "attribute", name);
+    v = apr_array_push(server_conf(cmd->server)->env_vars);
+    v->name = apr_pstrdup(cmd->pool, name);
+    v->default_value = def ? apr_pstrdup(cmd->pool, def) : NULL;
+    return NULL;
+}
+
+static const char *set_watchdog(cmd_parms *cmd, void *dummy, const char *value)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    (void)dummy;
+    if (err)
+        return err;
+    if (jk_config_parse_int(value, 0, 86400, &g.watchdog_interval) != 0)
+        return "JkWatchdogInterval takes a number of seconds";
+    return NULL;
+}
+
+/* Accepted for compatibility; the module keeps no state in shared memory yet. */
+static const char *set_accepted(cmd_parms *cmd, void *dummy, const char *value)
+{
+    (void)cmd;
+    (void)dummy;
+    (void)value;
+    return NULL;
+}
+
+static const command_rec jk_cmds[] = {
+    AP_INIT_TAKE1("JkWorkersFile", set_workers_file, NULL, RSRC_CONF,
+                  "the workers.properties file"),
+    AP_INIT_RAW_ARGS("JkWorkerProperty", set_worker_property, NULL, RSRC_CONF,
+                     "one workers.properties line"),
+    AP_INIT_TAKE1("JkLogFile", set_log_file, NULL, RSRC_CONF,
+                  "mod_jk.log path, or \"|program\""),
+    AP_INIT_TAKE1("JkLogLevel", set_log_level, NULL, RSRC_CONF,
+                  "trace, debug, info, warn, error or emerg"),
+    AP_INIT_TAKE1("JkLogStampFormat", set_stamp_format, NULL, RSRC_CONF,
+                  "strftime format of the log stamp (%Q: ms, %q: us)"),
+    AP_INIT_TAKE12("JkMount", set_mount, NULL, RSRC_CONF | ACCESS_CONF,
+                   "URI pattern and worker"),
+    AP_INIT_TAKE12("JkUnMount", set_unmount, NULL, RSRC_CONF | ACCESS_CONF,
+                   "URI pattern and worker to exclude"),
+    AP_INIT_TAKE1("JkMountCopy", set_mount_copy, NULL, RSRC_CONF,
+                  "On, Off or All: copy the main server's mounts into virtual hosts"),
+    AP_INIT_ITERATE("JkOptions", set_options, NULL, RSRC_CONF, "+/- options"),
+    AP_INIT_TAKE12("JkEnvVar", set_env_var, NULL, RSRC_CONF,
+                   "environment variable forwarded as a request attribute [default]"),
+    AP_INIT_TAKE1("JkWatchdogInterval", set_watchdog, NULL, RSRC_CONF,
+                  "seconds between maintenance runs"),
+    AP_INIT_TAKE1("JkShmFile", set_accepted, NULL, RSRC_CONF, "shared memory file"),
+    AP_INIT_TAKE1("JkShmSize", set_accepted, NULL, RSRC_CONF, "shared memory size (KB)"),
+    { .name = NULL }
+};
+
+/* ------------------------------------------------------------------ */
+/* Start-up: configuration, logs, workers                               */
+
+static jk_props *read_properties(apr_pool_t *p)
+{
+    jk_props *props = jk_props_create(p);
+    if (g.workers_file)
+        jk_props_load_file(props, g.workers_file);
+    for (int i = 0; i < g.worker_lines->nelts; i++) {
+        const jk_prop *line = &APR_ARRAY_IDX(g.worker_lines, i, jk_prop);
+        jk_props_add_line(props, line->value, line->file, line->line);
+    }
+    return props;
+}
+
+static void report(apr_array_header_t *messages, int level, server_rec *s)
+{
+    for (int i = 0; i < messages->nelts; i++)
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | level, 0, s, "mod_jk: %s",
+                     APR_ARRAY_IDX(messages, i, const char *));
+}
+
+/* Every JkMount must name a worker that exists. */
+static int check_mounts(server_rec *main_server, const jk_config *cfg, apr_array_header_t *errors,
+                        apr_pool_t *p)
+{
+    for (server_rec *s = main_server; s; s = s->next) {
+        const jk_uri_map *m = server_conf(s)->mounts;
+        for (int i = 0; i < m->rules->nelts; i++) {
+            const jk_uri_rule *r = &APR_ARRAY_IDX(m->rules, i, jk_uri_rule);
+            if (strcmp(r->worker, "*") == 0 && r->exclude)
+                continue;
+            if (jk_config_find(cfg, r->worker) == NULL)
+                APR_ARRAY_PUSH(errors, const char *) = apr_psprintf(p,
+                    "%s:%d: %s %s names worker '%s', which is not in worker.list", r->file,
+                    r->line, r->exclude ? "JkUnMount" : "JkMount", r->pattern, r->worker);
+        }
+    }
+    return errors->nelts;
+}
+
+static int jk_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    jk_config *cfg = jk_config_build(pconf, read_properties(pconf));
+    (void)plog;
+    (void)ptemp;
+    check_mounts(s, cfg, cfg->errors, pconf);
+    report(cfg->warnings, APLOG_WARNING, s);
+    if (cfg->errors->nelts > 0) {
+        report(cfg->errors, APLOG_CRIT, s);
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, s,
+                     "mod_jk: %d error(s) in the worker configuration%s%s; httpd will not start",
+                     cfg->errors->nelts, g.workers_file ? " from " : "",
+                     g.workers_file ? g.workers_file : "");
+        return !OK;
+    }
+    g.config = cfg;
+    return OK;
+}
+
+static int jk_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    (void)plog;
+    (void)ptemp;
+    memset(&g, 0, sizeof(g));
+    g.worker_lines = apr_array_make(pconf, 4, sizeof(jk_prop));
+    g.watchdog_interval = UNSET;
+    return OK;
+}
+
+static apr_status_t open_log_file(apr_pool_t *p, server_rec *s, const char *name,
+                                  apr_file_t **out)
+{
+    if (name[0] == '|') {
+        piped_log *pl = ap_open_piped_log(p, name + 1);
+        if (pl == NULL)
+            return APR_EGENERAL;
+        *out = ap_piped_log_write_fd(pl);
+        return APR_SUCCESS;
+    }
+    name = ap_server_root_relative(p, name);
+    if (name == NULL)
+        return APR_EBADPATH;
+    (void)s;
+    return apr_file_open(out, name, APR_FOPEN_WRITE | APR_FOPEN_CREATE | APR_FOPEN_APPEND,
+                         APR_FPROT_UREAD | APR_FPROT_UWRITE | APR_FPROT_GREAD | APR_FPROT_WREAD,
+                         p);
+}
+
+/* One logger per distinct JkLogFile; a vhost without its own uses the main server's. */
+static int open_logs(apr_pool_t *p, server_rec *main_server)
+{
+    for (server_rec *s = main_server; s; s = s->next) {
+        jk_server_conf *c = server_conf(s);
+        jk_server_conf *mc = server_conf(main_server);
+        apr_file_t *f;
+        apr_status_t rv;
+        const char *file = c->log_file ? c->log_file : JK_DEFAULT_LOG_FILE;
+        int level = c->log_level != UNSET ? c->log_level : JK_LOG_DEFAULT_LEVEL;
+
+        if (s != main_server && (c->log_file == NULL || c->log_file == mc->log_file) &&
+            level == (mc->log_level != UNSET ? mc->log_level : JK_LOG_DEFAULT_LEVEL) &&
+            c->stamp_format == mc->stamp_format) {
+            c->log = mc->log;
+            continue;
+        }
+        if ((rv = open_log_file(p, s, file, &f)) != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, rv, s,
+                         "mod_jk: cannot open JkLogFile %s", file);
+            return !OK;
+        }
+        c->log = jk_log_create(p, f, level, c->stamp_format);
+    }
+    g.log = server_conf(main_server)->log;
+    return OK;
+}
+
+/* Virtual hosts get the main server's mounts with JkMountCopy On (or All). */
+static void finish_mounts(apr_pool_t *p, server_rec *main_server)
+{
+    jk_server_conf *mc = server_conf(main_server);
+    jk_uri_map_prepare(mc->mounts);
+    for (server_rec *s = main_server->next; s; s = s->next) {
+        jk_server_conf *c = server_conf(s);
+        int copy = c->mount_copy != UNSET ? c->mount_copy : g.mount_copy_all;
+        if (copy) {
+            c->mounts = jk_uri_map_copy(p, c->mounts);
+            jk_uri_map_merge(c->mounts, mc->mounts);
+        }
+        jk_uri_map_prepare(c->mounts);
+    }
+}
+
+static void log_worker_setup(const jk_config *cfg)
+{
+    for (int i = 0; i < cfg->workers->nelts; i++) {
+        const jk_worker_config *w = APR_ARRAY_IDX(cfg->workers, i, jk_worker_config *);
+        jk_log(g.log, JK_LOG_INFO, "worker %s: ajp13 to %s:%d, max_packet_size %d, "
+               "connection_pool_size %s, socket_timeout %d s, secret %s", w->name, w->host,
+               w->port, w->max_packet_size, w->connection_pool_size > 0
+               ? apr_itoa(cfg->workers->pool, w->connection_pool_size) : "auto",
+               w->socket_timeout, w->secret ? "set" : "none");
+        for (int k = 0; k < w->ignored_keys->nelts; k++)
+            jk_log(g.log, JK_LOG_WARN, "worker %s: %s is accepted but has no effect in this "
+                   "version", w->name, APR_ARRAY_IDX(w->ignored_keys, k, const char *));
+    }
+    for (int i = 0; i < cfg->warnings->nelts; i++)
+        jk_log(g.log, JK_LOG_WARN, "%s", APR_ARRAY_IDX(cfg->warnings, i, const char *));
+}
+
+static int jk_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    (void)plog;
+    (void)ptemp;
+    if (g.config == NULL)
+        return !OK;
+    if (open_logs(pconf, s) != OK)
+        return !OK;
+    finish_mounts(pconf, s);
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG)
+        log_worker_setup(g.config);
+    return OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Per child: workers and their maintenance                             */
+
+typedef struct maintainer {
+    apr_thread_mutex_t *mutex;
+    apr_thread_cond_t *wake;
+    apr_thread_t *thread;
+    int stop;
+    apr_interval_time_t interval;
+} maintainer;
+
+static void *APR_THREAD_FUNC maintain_loop(apr_thread_t *t, void *data)
+{
+    maintainer *m = data;
+    apr_thread_mutex_lock(m->mutex);
+    while (!m->stop) {
+        apr_thread_cond_timedwait(m->wake, m->mutex, m->interval);
+        if (m->stop)
+            break;
+        apr_thread_mutex_unlock(m->mutex);
+        jk_workers_maintain(g.workers, apr_time_now());
+        apr_thread_mutex_lock(m->mutex);
+    }
+    apr_thread_mutex_unlock(m->mutex);
+    apr_thread_exit(t, APR_SUCCESS);
+    return NULL;
+}
+
+static apr_status_t stop_maintainer(void *data)
+{
+    maintainer *m = data;
+    apr_status_t rv;
+    apr_thread_mutex_lock(m->mutex);
+    m->stop = 1;
+    apr_thread_cond_signal(m->wake);
+    apr_thread_mutex_unlock(m->mutex);
+    apr_thread_join(&rv, m->thread);
+    return APR_SUCCESS;
+}
+
+static void start_maintainer(apr_pool_t *pchild, server_rec *s)
+{
+    int seconds = g.watchdog_interval != UNSET ? g.watchdog_interval : g.config->maintain;
+    maintainer *m = apr_pcalloc(pchild, sizeof(*m));
+    apr_status_t rv;
+
+    if (seconds <= 0)
+        return;
+    m->interval = apr_time_from_sec(seconds);
+    if ((rv = apr_thread_mutex_create(&m->mutex, APR_THREAD_MUTEX_DEFAULT, pchild)) != APR_SUCCESS ||
+        (rv = apr_thread_cond_create(&m->wake, pchild)) != APR_SUCCESS ||
+        (rv = apr_thread_create(&m->thread, NULL, maintain_loop, m, pchild)) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, "mod_jk: cannot start the maintenance thread");
+        return;
+    }
+    apr_pool_pre_cleanup_register(pchild, m, stop_maintainer);
+}
+
+static void jk_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    jk_worker_env env;
+    int threads = 1;
+    apr_status_t rv;
+
+    if (g.config == NULL)
+        return;
+    ap_mpm_query(AP_MPMQ_MAX_THREADS, &threads);
+    env.log = g.log;
+    env.threads_per_child = threads > 0 ? threads : 1;
+    if ((rv = jk_workers_create(pchild, g.config, &env, &g.workers)) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "mod_jk: cannot create the workers");
+        jk_log(g.log, JK_LOG_EMERG, "cannot create the workers in this process");
+        g.workers = NULL;
+        return;
+    }
+    start_maintainer(pchild, s);
+}
+
+/* ------------------------------------------------------------------ */
+/* Mapping                                                              */
+
+static int jk_translate(request_rec *r)
+{
+    jk_server_conf *c = server_conf(r->server);
+    const char *worker;
+    char *path;
+
+    if (c->mounts->rules->nelts == 0 || r->uri == NULL || r->proxyreq)
+        return DECLINED;
+    if (apr_table_get(r->subprocess_env, JK_ENV_NO_JK))
+        return DECLINED;
+    if (r->uri[0] != '/')
+        return DECLINED; /* "OPTIONS *" and the like are httpd's */
+    if (jk_uri_normalize(r->pool, r->uri, &path) != JK_NORMALIZE_OK) {
+        jk_log(c->log, JK_LOG_INFO, "refused URI %s: it climbs above the root", r->uri);
+        return HTTP_BAD_REQUEST;
+    }
+    if ((worker = jk_uri_map_match(c->mounts, path)) == NULL)
+        return DECLINED;
+    if ((c->options & JK_OPT_REJECT_UNSAFE_URI) && strpbrk(r->uri, "%\\")) {
+        jk_log(c->log, JK_LOG_INFO, "refused URI %s for worker %s: RejectUnsafeURI", r->uri,
+               worker);
+        return HTTP_FORBIDDEN;
+    }
+    apr_table_setn(r->notes, JK_NOTE_WORKER, worker);
+    r->handler = JK_HANDLER;
+    return DECLINED;
+}
+
+/* A mapped request is no file: skip httpd's directory and file walk. */
+static int jk_map_to_storage(request_rec *r)
+{
+    if (apr_table_get(r->notes, JK_NOTE_WORKER))
+        return OK;
+    return DECLINED;
+}
+
+/* ------------------------------------------------------------------ */
+/* The request adapter                                                  */
+
+typedef struct jk_request_ctx {
+    request_rec *r;
+    apr_bucket_brigade *bb;
+    int body_started;           /* ap_should_client_block() was called */
+    int flush_packets;
+    int flush_header;
+} jk_request_ctx;
+
+static apr_status_t read_body(jk_service *s, char *buf, apr_size_t want, apr_size_t *got)
+{
+    jk_request_ctx *x = s->ctx;
+    long n;
+    if (!x->body_started) {
+        x->body_started = 1;
+        if (!ap_should_client_block(x->r)) {
+            *got = 0;
+            return APR_SUCCESS;
+        }
+    }
+    n = ap_get_client_block(x->r, buf, want);
+    if (n < 0) {
+        *got = 0;
+        return APR_EGENERAL;
+    }
+    *got = (apr_size_t)n;
+    return APR_SUCCESS;
+}
+
+static void set_response_header(request_rec *r, const jk_header *h)
+{
+    if (strcasecmp(h->name, "Content-Type") == 0)
+        ap_set_content_type(r, apr_pstrdup(r->pool, h->value));
+    else
+        apr_table_add(r->headers_out, h->name, h->value);
+}
+
+static apr_status_t start_response(jk_service *s, int status, const char *reason,
+                                   const jk_header *headers, int num_headers)
+{
+    jk_request_ctx *x = s->ctx;
+    request_rec *r = x->r;
+
+    r->status = status;
+    if (reason && *reason)
+        r->status_line = apr_psprintf(r->pool, "%d %s", status, reason);
+    for (int i = 0; i < num_headers; i++)
+        set_response_header(r, &headers[i]);
+    if (x->flush_header)
+        return ap_fflush(r->output_filters, x->bb);
+    return r->connection->aborted ? APR_ECONNABORTED : APR_SUCCESS;
+}
+
+static apr_status_t write_body(jk_service *s, const char *buf, apr_size_t len)
+{
+    jk_request_ctx *x = s->ctx;
+    apr_status_t rv = ap_fwrite(x->r->output_filters, x->bb, buf, len);
+    if (rv == APR_SUCCESS && x->flush_packets)
+        rv = ap_fflush(x->r->output_filters, x->bb);
+    if (rv == APR_SUCCESS && x->r->connection->aborted)
+        rv = APR_ECONNABORTED;
+    return rv;
+}
+
+static apr_status_t flush_body(jk_service *s)
+{
+    jk_request_ctx *x = s->ctx;
+    return ap_fflush(x->r->output_filters, x->bb);
+}
+
+static const jk_service_io httpd_io = { read_body, start_response, write_body, flush_body };
+
+/* The URI as JkOptions says to forward it. */
+static const char *forward_uri(request_rec *r, int options)
+{
+    switch (options & JK_OPT_FWD_URI_MASK) {
+    case JK_OPT_FWD_URI_COMPAT:
+        return r->uri;
+    case JK_OPT_FWD_URI_COMPAT_UNPARSED: {
+        const char *q = strchr(r->unparsed_uri, '?');
+        return q ? apr_pstrndup(r->pool, r->unparsed_uri, (apr_size_t)(q - r->unparsed_uri))
+                 : r->unparsed_uri;
+    }
+    case JK_OPT_FWD_URI_ESCAPED:
+        return ap_escape_uri(r->pool, r->uri);
+    default:
+        return jk_uri_encode_path(r->pool, r->uri);
+    }
+}
+
+static int method_has_body_semantics(const char *method)
+{
+    return !strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "PATCH");
+}
+
+/* Request headers as they are, plus Content-Length: 0 where a body is expected but absent. */
+static void collect_headers(request_rec *r, jk_service *s)
+{
+    const apr_array_header_t *arr = apr_table_elts(r->headers_in);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    int add_zero_length = s->content_length == 0 && method_has_body_semantics(r->method) &&
+                          apr_table_get(r->headers_in, "Content-Length") == NULL;
+    jk_header *h = apr_palloc(r->pool, sizeof(jk_header) * (apr_size_t)(arr->nelts + 1));
+    int n = 0;
+
+    for (int i = 0; i < arr->nelts; i++) {
+        if (e[i].key == NULL)
+            continue;
+        h[n].name = e[i].key;
+        h[n].value = e[i].val ? e[i].val : "";
+        n++;
+    }
+    if (add_zero_length) {
+        h[n].name = "Content-Length";
+        h[n].value = "0";
+        n++;
+    }
+    s->headers = h;
+    s->num_headers = n;
+}
+
+static void collect_env_vars(request_rec *r, const jk_server_conf *c, jk_service *s)
+{
+    jk_header *a;
+    int n = 0;
+    if (c->env_vars->nelts == 0)
+        return;
+    a = apr_palloc(r->pool, sizeof(jk_header) * (apr_size_t)c->env_vars->nelts);
+    for (int i = 0; i < c->env_vars->nelts; i++) {
+        const jk_env_var *v = &APR_ARRAY_IDX(c->env_vars, i, jk_env_var);
+        const char *value = apr_table_get(r->subprocess_env, v->name);
+        if (value == NULL)
+            value = v->default_value;
+        if (value == NULL)
+            continue;
+        a[n].name = v->name;
+        a[n].value = value;
+        n++;
+    }
+    s->attributes = a;
+    s->num_attributes = n;
+}
+
+static void collect_tls(request_rec *r, jk_service *s)
+{
+    APR_OPTIONAL_FN_TYPE(ssl_is_https) *is_https = APR_RETRIEVE_OPTIONAL_FN(ssl_is_https);
+    APR_OPTIONAL_FN_TYPE(ssl_var_lookup) *lookup = APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup);
+    conn_rec *c = r->connection;
+    const char *bits;
+
+    s->ssl_key_size = -1;
+    if (is_https == NULL || !is_https(c))
+        return;
+    s->is_ssl = 1;
+    if (lookup == NULL)
+        return;
+    s->ssl_cipher = lookup(r->pool, r->server, c, r, "SSL_CIPHER");
+    s->ssl_session = lookup(r->pool, r->server, c, r, "SSL_SESSION_ID");
+    s->ssl_protocol = lookup(r->pool, r->server, c, r, "SSL_PROTOCOL");
+    s->ssl_cert = lookup(r->pool, r->server, c, r, "SSL_CLIENT_CERT");
+    if (s->ssl_cert && *s->ssl_cert == '\0')
+        s->ssl_cert = NULL;
+    bits = lookup(r->pool, r->server, c, r, "SSL_CIPHER_USEKEYSIZE");
+    if (bits && *bits)
+        s->ssl_key_size = atoi(bits);
+}
+
+static void build_service(request_rec *r, const jk_server_conf *c, jk_request_ctx *x,
+                          jk_service *s)
+{
+    conn_rec *conn = r->connection;
+    int physical = c->options & JK_OPT_FWD_PHYSICAL_ADDRESS;
+
+    memset(s, 0, sizeof(*s));
+    s->pool = r->pool;
+    s->method = r->method;
+    s->protocol = r->protocol;
+    s->uri = forward_uri(r, c->options);
+    s->query_string = r->args;
+    if (c->options & JK_OPT_FWD_LOCAL_ADDRESS) {
+        s->remote_addr = conn->local_ip;
+        s->remote_port = conn->local_addr->port;
+    } else {
+        s->remote_addr = physical ? conn->client_ip : r->useragent_ip;
+        s->remote_port = physical ? conn->client_addr->port : r->useragent_addr->port;
+    }
+    s->remote_host = ap_get_remote_host(conn, r->per_dir_config, REMOTE_NAME, NULL);
+    if (s->remote_host == NULL)
+        s->remote_host = s->remote_addr;
+    s->local_addr = conn->local_ip;
+    s->server_name = ap_get_server_name(r);
+    s->server_port = ap_get_server_port(r);
+    s->remote_user = r->user;
+    s->auth_type = r->ap_auth_type;
+    collect_tls(r, s);
+    s->content_length = apr_table_get(r->headers_in, "Transfer-Encoding") ? -1 : r->remaining;
+    collect_headers(r, s);
+    collect_env_vars(r, c, s);
+    s->io = &httpd_io;
+    s->ctx = x;
+}
+
+/* APR's ring macros do arithmetic that clang flags; the pattern is APR's own and safe. */
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wnull-pointer-subtraction"
+#endif
+static void append_bucket(apr_bucket_brigade *bb, apr_bucket *e)
+{
+    APR_BRIGADE_INSERT_TAIL(bb, e);
+}
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
+
+/* The response started and then broke: make sure the client cannot take it as complete. */
+static void abort_response(request_rec *r, jk_request_ctx *x)
+{
+    conn_rec *c = r->connection;
+    r->no_cache = 1;
+    append_bucket(x->bb, ap_bucket_error_create(HTTP_BAD_GATEWAY, NULL, r->pool, c->bucket_alloc));
+    append_bucket(x->bb, apr_bucket_eos_create(c->bucket_alloc));
+    ap_pass_brigade(r->output_filters, x->bb);
+    c->keepalive = AP_CONN_CLOSE;
+}
+
+static int finish_response(request_rec *r, jk_request_ctx *x)
+{
+    append_bucket(x->bb, apr_bucket_eos_create(r->connection->bucket_alloc));
+    ap_pass_brigade(r->output_filters, x->bb);
+    return OK;
+}
+
+static int jk_handler(request_rec *r)
+{
+    jk_server_conf *c = server_conf(r->server);
+    const char *name = apr_table_get(r->notes, JK_NOTE_WORKER);
+    jk_request_ctx x;
+    jk_service s;
+    jk_worker *w;
+    jk_result res;
+    int rc;
+
+    if (name == NULL) {
+        if (r->handler == NULL || strcmp(r->handler, JK_HANDLER) != 0)
+            return DECLINED;
+        /* SetHandler jakarta-servlet: the worker must be named; never guess one. */
+        if ((name = apr_table_get(r->subprocess_env, JK_ENV_WORKER)) == NULL)
+            return DECLINED;
+    }
+    if (r->proxyreq)
+        return HTTP_INTERNAL_SERVER_ERROR;
+    if (g.workers == NULL || (w = jk_workers_find(g.workers, name)) == NULL) {
+        jk_log(c->log, JK_LOG_ERROR, "no worker named %s for %s", name, r->uri);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if ((rc = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK)) != OK)
+        return rc;
+
+    memset(&x, 0, sizeof(x));
+    x.r = r;
+    x.bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    x.flush_packets = (c->options & JK_OPT_FLUSH_PACKETS) != 0;
+    x.flush_header = (c->options & JK_OPT_FLUSH_HEADER) != 0;
+    build_service(r, c, &x, &s);
+
+    res = w->ops->service(w, &s);
+    apr_table_setn(r->notes, "JK_WORKER_TYPE", w->type_name);
+    if (res == JK_OK)
+        return finish_response(r, &x);
+    if (s.response_started) {
+        if (res != JK_ERR_CLIENT)
+            abort_response(r, &x);
+        else
+            r->connection->keepalive = AP_CONN_CLOSE;
+        return OK;
+    }
+    if (res == JK_ERR_CLIENT)
+        r->connection->keepalive = AP_CONN_CLOSE;
+    return jk_result_http_status(res);
+}
+
+static void jk_register_hooks(apr_pool_t *p)
+{
+    (void)p;
+    ap_hook_pre_config(jk_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_check_config(jk_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(jk_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(jk_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_translate_name(jk_translate, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_map_to_storage(jk_map_to_storage, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(jk_handler, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
+AP_DECLARE_MODULE(jk) = {
+    STANDARD20_MODULE_STUFF,
+    NULL,
+    NULL,
+    create_server_conf,
+    merge_server_conf,
+    jk_cmds,
+    jk_register_hooks,
+#ifdef AP_MODULE_FLAG_ALWAYS_MERGE
+    AP_MODULE_FLAG_NONE
+#endif
+};
