@@ -1,0 +1,286 @@
+/*
+ * Component tests of the ajp13 worker: a jk_service driven through
+ * jk_ajp_worker against the fake AJP backend (faults) in this process.
+ */
+#include "jk_ajp_worker.h"
+#include "fake_ajp.h"
+
+#include <apr_general.h>
+#include <apr_strings.h>
+#include <check.h>
+#include <string.h>
+
+static apr_pool_t *pool;
+static fake_ajp fake;
+
+/* What the "client" saw. */
+typedef struct client {
+    int status;
+    int num_headers;
+    char header_dump[512];
+    apr_size_t body_len;
+    const char *upload;      /* request body to give */
+    apr_size_t upload_len, upload_pos;
+    int fail_upload_at;      /* >0: the client breaks off after this many bytes */
+} client;
+
+static apr_status_t c_read(jk_service *s, char *buf, apr_size_t want, apr_size_t *got)
+{
+    client *c = s->ctx;
+    apr_size_t left = c->upload_len - c->upload_pos;
+    if (c->fail_upload_at > 0 && c->upload_pos >= (apr_size_t)c->fail_upload_at)
+        return APR_ECONNRESET;
+    *got = want < left ? want : left;
+    memcpy(buf, c->upload + c->upload_pos, *got);
+    c->upload_pos += *got;
+    return APR_SUCCESS;
+}
+
+static apr_status_t c_start(jk_service *s, int status, const char *reason, const jk_header *h,
+                            int n)
+{
+    client *c = s->ctx;
+    (void)reason;
+    c->status = status;
+    c->num_headers = n;
+    for (int i = 0; i < n; i++) {
+        strncat(c->header_dump, h[i].name, sizeof(c->header_dump) - strlen(c->header_dump) - 1);
+        strncat(c->header_dump, "=", sizeof(c->header_dump) - strlen(c->header_dump) - 1);
+        strncat(c->header_dump, h[i].value, sizeof(c->header_dump) - strlen(c->header_dump) - 1);
+        strncat(c->header_dump, ";", sizeof(c->header_dump) - strlen(c->header_dump) - 1);
+    }
+    return APR_SUCCESS;
+}
+
+static apr_status_t c_write(jk_service *s, const char *buf, apr_size_t len)
+{
+    client *c = s->ctx;
+    (void)buf;
+    c->body_len += len;
+    return APR_SUCCESS;
+}
+
+static apr_status_t c_flush(jk_service *s)
+{
+    (void)s;
+    return APR_SUCCESS;
+}
+
+static const jk_service_io client_io = { c_read, c_start, c_write, c_flush };
+
+static void make_service(jk_service *s, client *c, const char *method, apr_off_t cl)
+{
+    static const jk_header headers[] = { { "Host", "example" }, { "X-Test", "1" } };
+    memset(s, 0, sizeof(*s));
+    s->pool = pool;
+    s->method = method;
+    s->protocol = "HTTP/1.1";
+    s->uri = "/x";
+    s->remote_addr = s->remote_host = "127.0.0.1";
+    s->remote_port = 4242;
+    s->server_name = "example";
+    s->server_port = 80;
+    s->ssl_key_size = -1;
+    s->headers = headers;
+    s->num_headers = 2;
+    s->content_length = cl;
+    s->io = &client_io;
+    s->ctx = c;
+}
+
+static jk_worker *make_worker(int port, int retries)
+{
+    jk_worker_config *cfg = jk_config_default_worker(pool, "w1");
+    jk_worker_env env = { NULL, 4 };
+    jk_worker *w;
+    cfg->host = "127.0.0.1";
+    cfg->port = port;
+    cfg->retries = retries;
+    cfg->retry_interval = 1;
+    cfg->reply_timeout = 500;
+    ck_assert_int_eq(jk_ajp_worker_create(pool, cfg, &env, &w), APR_SUCCESS);
+    return w;
+}
+
+static jk_result run(jk_worker *w, client *c, const char *method, apr_off_t cl)
+{
+    jk_service s;
+    make_service(&s, c, method, cl);
+    return w->ops->service(w, &s);
+}
+
+static void setup(void)
+{
+    apr_pool_create(&pool, NULL);
+}
+
+static void teardown(void)
+{
+    apr_pool_destroy(pool);
+}
+
+START_TEST(forwards_and_reuses_the_connection)
+{
+    jk_worker *w;
+    ck_assert_int_eq(fake_ajp_start(&fake, FAKE_NORMAL), 0);
+    fake.response_size = 20000;
+    w = make_worker(fake.port, 2);
+    for (int i = 0; i < 5; i++) {
+        client c = { 0 };
+        ck_assert_int_eq(run(w, &c, "GET", 0), JK_OK);
+        ck_assert_int_eq(c.status, 200);
+        ck_assert_str_eq(c.header_dump, "Content-Type=text/plain;X-Fake=yes;");
+        ck_assert_uint_eq(c.body_len, 20000);
+    }
+    ck_assert_int_eq(fake_ajp_requests(&fake), 5);
+    ck_assert_int_eq(fake_ajp_connections(&fake), 1);
+    fake_ajp_stop(&fake);
+}
+END_TEST
+
+START_TEST(reuse_zero_closes_the_connection)
+{
+    jk_worker *w;
+    ck_assert_int_eq(fake_ajp_start(&fake, FAKE_NO_REUSE), 0);
+    w = make_worker(fake.port, 2);
+    for (int i = 0; i < 3; i++) {
+        client c = { 0 };
+        ck_assert_int_eq(run(w, &c, "GET", 0), JK_OK);
+    }
+    ck_assert_int_eq(fake_ajp_connections(&fake), 3);
+    fake_ajp_stop(&fake);
+}
+END_TEST
+
+START_TEST(streams_a_body_larger_than_a_packet)
+{
+    static char upload[100000];
+    client c = { 0 };
+    jk_worker *w;
+    memset(upload, 'u', sizeof(upload));
+    c.upload = upload;
+    c.upload_len = sizeof(upload);
+    ck_assert_int_eq(fake_ajp_start(&fake, FAKE_NORMAL), 0);
+    w = make_worker(fake.port, 2);
+    ck_assert_int_eq(run(w, &c, "POST", (apr_off_t)sizeof(upload)), JK_OK);
+    ck_assert_uint_eq(fake_ajp_body_bytes(&fake), sizeof(upload));
+    fake_ajp_stop(&fake);
+}
+END_TEST
+
+START_TEST(broken_upload_ends_the_body_for_the_backend)
+{
+    static char upload[50000];
+    client c = { 0 };
+    jk_worker *w;
+    c.upload = upload;
+    c.upload_len = sizeof(upload);
+    c.fail_upload_at = 20000;
+    ck_assert_int_eq(fake_ajp_start(&fake, FAKE_NORMAL), 0);
+    w = make_worker(fake.port, 2);
+    ck_assert_int_eq(run(w, &c, "POST", (apr_off_t)sizeof(upload)), JK_ERR_CLIENT);
+    /* The backend was told the body ended (CVE-2008-5519), and the connection is not reused. */
+    {
+        client next = { 0 };
+        ck_assert_int_eq(run(w, &next, "GET", 0), JK_OK);
+        ck_assert_int_eq(fake_ajp_connections(&fake), 2);
+    }
+    ck_assert_int_ge(fake.empty_chunks, 1);
+    fake_ajp_stop(&fake);
+}
+END_TEST
+
+START_TEST(refused_connection_is_unavailable)
+{
+    client c = { 0 };
+    jk_worker *w;
+    int port;
+    ck_assert_int_eq(fake_ajp_start(&fake, FAKE_NORMAL), 0);
+    port = fake.port;
+    fake_ajp_stop(&fake); /* nothing listens there now */
+    w = make_worker(port, 3);
+    ck_assert_int_eq(run(w, &c, "GET", 0), JK_ERR_UNAVAILABLE);
+    ck_assert_int_eq(jk_result_http_status(JK_ERR_UNAVAILABLE), 503);
+}
+END_TEST
+
+START_TEST(stale_pooled_connection_is_retried)
+{
+    jk_worker *w;
+    ck_assert_int_eq(fake_ajp_start(&fake, FAKE_NORMAL), 0);
+    fake.close_after_each = 1; /* the backend drops every idle connection */
+    w = make_worker(fake.port, 1);
+    for (int i = 0; i < 3; i++) {
+        client c = { 0 };
+        ck_assert_int_eq(run(w, &c, "GET", 0), JK_OK);
+        ck_assert_int_eq(c.status, 200);
+    }
+    ck_assert_int_eq(fake_ajp_requests(&fake), 3);
+    fake_ajp_stop(&fake);
+}
+END_TEST
+
+static void expect_fault(fake_mode mode, jk_result expected, int client_status)
+{
+    jk_worker *w;
+    client c = { 0 };
+    ck_assert_int_eq(fake_ajp_start(&fake, mode), 0);
+    w = make_worker(fake.port, 2);
+    ck_assert_int_eq(run(w, &c, "GET", 0), expected);
+    ck_assert_int_eq(c.status, client_status);
+    /* The poisoned connection is never reused: the next request opens a new one. */
+    fake_ajp_set_mode(&fake, FAKE_NORMAL);
+    {
+        client next = { 0 };
+        ck_assert_int_eq(run(w, &next, "GET", 0), JK_OK);
+    }
+    ck_assert_int_eq(fake_ajp_connections(&fake), 2);
+    fake_ajp_stop(&fake);
+}
+
+START_TEST(bad_magic_is_a_protocol_error) { expect_fault(FAKE_BAD_MAGIC, JK_ERR_PROTOCOL, 0); }
+END_TEST
+START_TEST(oversized_chunk_is_a_protocol_error) { expect_fault(FAKE_BIG_CHUNK, JK_ERR_PROTOCOL, 200); }
+END_TEST
+START_TEST(body_before_headers_is_a_protocol_error) { expect_fault(FAKE_BODY_FIRST, JK_ERR_PROTOCOL, 0); }
+END_TEST
+START_TEST(headers_twice_is_a_protocol_error) { expect_fault(FAKE_HEADERS_TWICE, JK_ERR_PROTOCOL, 200); }
+END_TEST
+START_TEST(unknown_type_is_a_protocol_error) { expect_fault(FAKE_UNKNOWN_TYPE, JK_ERR_PROTOCOL, 0); }
+END_TEST
+START_TEST(truncated_reply_is_a_lost_connection) { expect_fault(FAKE_TRUNCATED, JK_ERR_BACKEND_IO, 0); }
+END_TEST
+START_TEST(silence_is_a_reply_timeout) { expect_fault(FAKE_SILENT, JK_ERR_TIMEOUT, 0); }
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("ajp_worker");
+    TCase *tc = tcase_create("worker");
+    SRunner *sr;
+    int failed;
+
+    apr_initialize();
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 20);
+    tcase_add_test(tc, forwards_and_reuses_the_connection);
+    tcase_add_test(tc, reuse_zero_closes_the_connection);
+    tcase_add_test(tc, streams_a_body_larger_than_a_packet);
+    tcase_add_test(tc, broken_upload_ends_the_body_for_the_backend);
+    tcase_add_test(tc, refused_connection_is_unavailable);
+    tcase_add_test(tc, stale_pooled_connection_is_retried);
+    tcase_add_test(tc, bad_magic_is_a_protocol_error);
+    tcase_add_test(tc, oversized_chunk_is_a_protocol_error);
+    tcase_add_test(tc, body_before_headers_is_a_protocol_error);
+    tcase_add_test(tc, headers_twice_is_a_protocol_error);
+    tcase_add_test(tc, unknown_type_is_a_protocol_error);
+    tcase_add_test(tc, truncated_reply_is_a_lost_connection);
+    tcase_add_test(tc, silence_is_a_reply_timeout);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    apr_terminate();
+    return failed == 0 ? 0 : 1;
+}
