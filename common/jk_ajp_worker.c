@@ -500,7 +500,7 @@ static jk_result attempt(exchange *x)
         res = read_reply(x, &reuse);
     if (res == JK_OK)
         x->c->requests++;
-    jk_conn_pool_release(x->c, res == JK_OK && reuse);
+    jk_conn_pool_release(x->c, res == JK_OK && reuse && !x->s->disable_reuse);
     x->c = NULL;
     return res;
 }

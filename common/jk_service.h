@@ -56,6 +56,7 @@ struct jk_service {
     /* Request body length: -1 when unknown (chunked), 0 when there is none. */
     apr_off_t content_length;
     const char *route;              /* set by an lb worker for the member it chose */
+    int disable_reuse;              /* close the backend connection after this request */
 
     const jk_service_io *io;
     void *ctx;                      /* the web server's own request object */

@@ -866,6 +866,7 @@ static void build_service(request_rec *r, const jk_server_conf *c, jk_request_ct
     s->content_length = apr_table_get(r->headers_in, "Transfer-Encoding") ? -1 : r->remaining;
     collect_headers(r, s);
     collect_env_vars(r, c, s);
+    s->disable_reuse = (c->options & JK_OPT_DISABLE_REUSE) != 0;
     s->io = &httpd_io;
     s->ctx = x;
 }
