@@ -502,14 +502,30 @@ static int open_logs(apr_pool_t *p, server_rec *main_server)
     return OK;
 }
 
-/* Virtual hosts get the main server's mounts with JkMountCopy On (or All). */
+/*
+ * Virtual hosts get the main server's mounts only with JkMountCopy On (or All).
+ * A vhost without any Jk directive shares the main server's record (httpd does
+ * not create one for it), so it gets a record of its own here.
+ */
+static jk_server_conf *own_vhost_conf(apr_pool_t *p, server_rec *s, const jk_server_conf *main)
+{
+    jk_server_conf *c = apr_pmemdup(p, main, sizeof(*c));
+    c->mounts = jk_uri_map_create(p);
+    c->mount_copy = UNSET;
+    ap_set_module_config(s->module_config, &jk_module, c);
+    return c;
+}
+
 static void finish_mounts(apr_pool_t *p, server_rec *main_server)
 {
     jk_server_conf *mc = server_conf(main_server);
     jk_uri_map_prepare(mc->mounts);
     for (server_rec *s = main_server->next; s; s = s->next) {
         jk_server_conf *c = server_conf(s);
-        int copy = c->mount_copy != UNSET ? c->mount_copy : g.mount_copy_all;
+        int copy;
+        if (c == mc)
+            c = own_vhost_conf(p, s, mc);
+        copy = c->mount_copy != UNSET ? c->mount_copy : g.mount_copy_all;
         if (copy) {
             c->mounts = jk_uri_map_copy(p, c->mounts);
             jk_uri_map_merge(c->mounts, mc->mounts);

@@ -1,0 +1,166 @@
+"""Fixtures for the integration tests: real Tomcats and private httpd instances.
+
+Tomcats are expensive (3-6 s to start), so the main one lives for the whole session and a
+second one starts only when a test asks for it. httpd instances are cheap (~0.1 s) and are
+made per test or per module from a factory, so each test states its own configuration.
+Everything started here is stopped here, by PID; logs of failing tests are attached to
+their report.
+"""
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+import jkharness as jk
+
+# Tomcat ignores the user name httpd authenticated unless the AJP connector is told to trust
+# it (tomcatAuthentication defaults to true); the remote-user tests need it trusted.
+TRUST_HTTPD_AUTH = {"tomcatAuthentication": "false"}
+
+_active_factories = []
+
+
+class HttpdFactory:
+    """Makes Httpd instances under one directory and stops all of them at the end."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+        self.made = []
+
+    def __call__(self, conf="", files=None, mpm="event", log_level="warn", start=True,
+                 **placeholders):
+        """An httpd with conf appended and files (name -> text) written into its conf/.
+
+        Both may use the httpd's own @PLACEHOLDERS@ and any given as keywords, e.g. a
+        Tomcat's placeholders(). With start=False it is only configured (for configtest).
+        """
+        httpd = jk.Httpd(self.root / f"httpd-{len(self.made) + 1}-{mpm}", mpm=mpm,
+                         log_level=log_level)
+        self.made.append(httpd)
+        for name, text in (files or {}).items():
+            httpd.write_conf_file(name, text, **placeholders)
+        if conf:
+            httpd.add_config(conf, **placeholders)
+        if start:
+            httpd.start()
+        return httpd
+
+    def stop_all(self):
+        for httpd in self.made:
+            httpd.stop()
+
+    def log_tails(self):
+        return "\n".join(f"=== {h}\n{h.log_tail()}" for h in self.made)
+
+
+@pytest.fixture(scope="session")
+def work_root():
+    """One world-readable temp dir for the session (httpd's children run as www-data).
+
+    Set JK_KEEP_TMP=1 to keep it for reading the logs afterwards.
+    """
+    root = Path(tempfile.mkdtemp(prefix="jk-it-"))
+    root.chmod(0o755)
+    yield root
+    if os.environ.get("JK_KEEP_TMP"):
+        print(f"\nintegration test files kept in {root}")
+    else:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def jk_module():
+    """The module under test; a missing build fails the tests instead of skipping them."""
+    path = jk.module_path()
+    if not path.is_file():
+        pytest.fail(f"mod_jk.so not found at {path}: build it first, or set JK_MODULE")
+    return path
+
+
+def _started_tomcat(directory, **options):
+    tomcat = jk.Tomcat(directory, **options)
+    try:
+        tomcat.start()
+    except Exception:
+        tomcat.stop()
+        raise
+    return tomcat
+
+
+@pytest.fixture(scope="session")
+def tomcat(work_root):
+    """The session's Tomcat: 127.0.0.1, jvmRoute worker1."""
+    instance = _started_tomcat(work_root / "tomcat1", host="127.0.0.1", jvm_route="worker1",
+                               ajp_attributes=TRUST_HTTPD_AUTH)
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture(scope="session")
+def tomcat2(work_root):
+    """A second Tomcat, started the first time a test asks: 127.0.0.2, jvmRoute worker2."""
+    instance = _started_tomcat(work_root / "tomcat2", host="127.0.0.2", jvm_route="worker2",
+                               ajp_attributes=TRUST_HTTPD_AUTH)
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture
+def make_tomcat(work_root, request):
+    """Factory for Tomcats a single test owns (own port, own settings); stopped after it."""
+    made = []
+
+    def make(**options):
+        directory = work_root / _dir_name(f"tomcat-{request.node.name}-{len(made)}")
+        made.append(_started_tomcat(directory, **options))
+        return made[-1]
+
+    yield make
+    for instance in made:
+        instance.stop()
+
+
+def _dir_name(text):
+    """A test name made safe for a path in httpd.conf, where [ ] * ? are wildcards."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)[:48]
+
+
+def _factory(work_root, name):
+    factory = HttpdFactory(Path(tempfile.mkdtemp(prefix=f"{_dir_name(name)}-", dir=work_root)))
+    Path(factory.root).chmod(0o755)
+    _active_factories.append(factory)
+    return factory
+
+
+def _retire(factory):
+    factory.stop_all()
+    _active_factories.remove(factory)
+
+
+@pytest.fixture
+def make_httpd(work_root, request):
+    """Factory for httpd instances that live for one test (see HttpdFactory.__call__)."""
+    factory = _factory(work_root, request.node.name)
+    yield factory
+    _retire(factory)
+
+
+@pytest.fixture(scope="module")
+def make_module_httpd(work_root, request):
+    """Factory for httpd instances shared by the tests of one module."""
+    factory = _factory(work_root, request.module.__name__)
+    yield factory
+    _retire(factory)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Attach the logs of every live httpd to a failing test's report."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and _active_factories:
+        report.sections.append(("httpd logs", "\n".join(f.log_tails() for f in _active_factories)))

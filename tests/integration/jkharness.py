@@ -1,0 +1,656 @@
+"""Real httpd and real Tomcat instances for the integration tests and the demo.
+
+Everything runs as private processes on loopback addresses, each in its own directory:
+a Tomcat gets its own CATALINA_BASE with a generated server.xml and the test webapp
+(tests/webapp/) as ROOT; an httpd gets its own ServerRoot with a generated config to
+which a test appends the module's LoadModule line and Jk* directives. Nothing of the
+packaged services (/etc/apache2, /var/lib/tomcat10) is used or touched.
+
+Every process started here is stopped by its PID: by the owner (test fixture or demo),
+and as a last resort by an atexit handler, so an aborted run leaves nothing behind.
+
+Environment variables:
+  JK_MODULE       path of the mod_jk.so under test
+                  (default: <repo>/native/apache2/.libs/mod_jk.so)
+  JK_SHARED_DIR   directory holding compat/ (default: <repo>/../shared)
+  CATALINA_HOME   Tomcat installation (default: /usr/share/tomcat10)
+  APACHE2         httpd binary (default: /usr/sbin/apache2)
+"""
+
+import atexit
+import grp
+import hashlib
+import http.client
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+REPO = Path(__file__).resolve().parents[2]
+WEBAPP_DIR = REPO / "tests" / "webapp"
+CATALINA_HOME = Path(os.environ.get("CATALINA_HOME", "/usr/share/tomcat10"))
+APACHE2 = os.environ.get("APACHE2", "/usr/sbin/apache2")
+APACHE_MODS = Path("/etc/apache2/mods-available")
+
+# Modules every private httpd loads; log_config and unixd are compiled into Debian's
+# apache2, so they have no .load file and are skipped by _load_lines().
+BASE_MODULES = ("authz_core", "authn_core", "auth_basic", "authn_file", "authz_user",
+                "mime", "dir", "log_config", "unixd", "env", "setenvif", "alias")
+
+_PLACEHOLDER = re.compile(r"@([A-Z][A-Z0-9_]*)@")
+
+
+class HarnessError(RuntimeError):
+    """A server did not start or stop as expected; the message carries its log tail."""
+
+
+# ---------------------------------------------------------------------------
+# Paths, placeholders, ports
+# ---------------------------------------------------------------------------
+
+def module_path():
+    """The mod_jk.so under test: $JK_MODULE, else the libtool build output in the repo."""
+    return Path(os.environ.get("JK_MODULE", REPO / "native" / "apache2" / ".libs" / "mod_jk.so"))
+
+
+def shared_dir():
+    """The directory with compat/: $JK_SHARED_DIR, else the repo's sibling shared/."""
+    return Path(os.environ.get("JK_SHARED_DIR", REPO.parent / "shared"))
+
+
+def compat_text(name):
+    """The text of one user configuration from compat/, e.g. 'httpd-jk-single.conf'."""
+    return (shared_dir() / "compat" / name).read_text()
+
+
+def fill(template, strict=True, **placeholders):
+    """Replace every @NAME@ in template by placeholders[NAME].
+
+    With strict (the default) a placeholder left without a value is an error, so a test
+    never hands httpd a half-filled configuration and then debugs a confusing failure.
+    """
+    def substitute(match):
+        name = match.group(1)
+        if name in placeholders:
+            return str(placeholders[name])
+        if strict:
+            raise KeyError(f"no value for placeholder @{name}@")
+        return match.group(0)
+    return _PLACEHOLDER.sub(substitute, template)
+
+
+_ports_given = set()
+
+
+def free_port(host="127.0.0.1"):
+    """A TCP port nobody listens on at host, never the same one twice in this process."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind((host, 0))
+            port = s.getsockname()[1]
+        if port not in _ports_given:
+            _ports_given.add(port)
+            return port
+    raise HarnessError(f"no free port found on {host}")
+
+
+def port_open(host, port, timeout=0.5):
+    """True if something accepts TCP connections on host:port."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def wait_until(predicate, timeout, interval=0.1):
+    """Poll predicate until it returns a true value (returned) or timeout seconds pass (None)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(interval)
+
+
+def download_pattern(size):
+    """The bytes download.jsp?size=N sends: byte i is i % 251."""
+    pattern = bytes(range(251))
+    return (pattern * (size // 251 + 1))[:size]
+
+
+def sha256_hex(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def _tail(path, lines=40):
+    """The last lines of a text file, or a note that it does not exist."""
+    try:
+        text = Path(path).read_text(errors="replace")
+    except FileNotFoundError:
+        return f"({path} does not exist)"
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def _make_dir(path, mode=0o755):
+    """mkdir -p with an explicit mode: httpd's children (www-data) must traverse our dirs."""
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    path.chmod(mode)
+    return path
+
+
+def _write(path, text, mode=0o644):
+    path = Path(path)
+    path.write_text(text)
+    path.chmod(mode)
+    return path
+
+
+# ---------------------------------------------------------------------------
+# Processes
+# ---------------------------------------------------------------------------
+
+_live = {}  # pid -> Popen of every server still running, for the atexit safety net
+
+
+def _spawn(argv, log_path, env=None):
+    """Start argv in its own session (Ctrl-C in a terminal reaches only us, and we stop it)."""
+    log = open(log_path, "ab")
+    try:
+        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+    finally:
+        log.close()
+    _live[proc.pid] = proc
+    return proc
+
+
+def _descendants(pid):
+    """PIDs of the children of pid (httpd workers, piped loggers), read from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            child = int(stat.parent.name)
+            found.append(child)
+            found.extend(_descendants(child))
+    return found
+
+
+def _start_time(pid):
+    """The kernel's start time of pid, so a recorded PID is never confused with a reused one."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def _signal(pid, sig):
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _terminate(proc, timeout, children=()):
+    """TERM proc, KILL it after timeout seconds, then KILL any recorded child still alive."""
+    if proc.poll() is None:
+        _signal(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            _signal(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+    for pid, started in children:
+        if started is not None and _start_time(pid) == started:
+            _signal(pid, signal.SIGKILL)
+    _live.pop(proc.pid, None)
+
+
+@atexit.register
+def _stop_leftovers():
+    """Last resort for servers whose owner never stopped them (an aborted test run)."""
+    for proc in list(_live.values()):
+        _terminate(proc, 5)
+
+
+# ---------------------------------------------------------------------------
+# Tomcat
+# ---------------------------------------------------------------------------
+
+TOMCAT_CONF_FILES = ("web.xml", "logging.properties", "catalina.properties", "context.xml")
+
+
+class Tomcat:
+    """One Tomcat 10.1 with its own CATALINA_BASE under workdir and the test webapp as ROOT.
+
+    It has an AJP/1.3 connector (the one under test) and an HTTP connector on the same
+    host, used only to see when the webapp answers. The system property jk.test.route
+    carries the jvmRoute so the JSPs can say which Tomcat answered.
+    """
+
+    def __init__(self, workdir, host="127.0.0.1", ajp_port=None, jvm_route="worker1",
+                 secret=None, packet_size=None, ajp_attributes=None):
+        self.base = Path(workdir)
+        self.host = host
+        self.ajp_port = ajp_port or free_port(host)
+        self.http_port = free_port(host)
+        self.jvm_route = jvm_route
+        self.secret = secret
+        self.packet_size = packet_size
+        self.ajp_attributes = dict(ajp_attributes or {})
+        self.proc = None
+
+    def __repr__(self):
+        return f"Tomcat({self.jvm_route} ajp={self.host}:{self.ajp_port} http={self.http_port})"
+
+    @property
+    def console_log(self):
+        return self.base / "logs" / "console.log"
+
+    def http_url(self, path="/"):
+        """URL of path on the HTTP connector, bypassing httpd and the module."""
+        return f"http://{self.host}:{self.http_port}{path}"
+
+    def placeholders(self, n=1):
+        """Values for the compat files' @TOMCATn_HOST@ and @TOMCATn_AJP_PORT@."""
+        return {f"TOMCAT{n}_HOST": self.host, f"TOMCAT{n}_AJP_PORT": self.ajp_port}
+
+    # -- CATALINA_BASE -------------------------------------------------------
+
+    def server_xml(self):
+        """The generated server.xml: no shutdown port, one HTTP and one AJP connector."""
+        ajp = {"protocol": "AJP/1.3", "address": self.host, "port": self.ajp_port,
+               "redirectPort": 8443}
+        if self.secret is None:
+            ajp["secretRequired"] = "false"
+        else:
+            ajp["secret"] = self.secret
+        if self.packet_size is not None:
+            ajp["packetSize"] = self.packet_size
+        ajp.update(self.ajp_attributes)
+        attrs = " ".join(f"{k}={quoteattr(str(v))}" for k, v in ajp.items())
+        return f"""<?xml version="1.0" encoding="UTF-8"?>
+<!-- Generated by tests/integration/jkharness.py -->
+<Server port="-1" shutdown="SHUTDOWN">
+  <Listener className="org.apache.catalina.startup.VersionLoggerListener" />
+  <Service name="Catalina">
+    <Connector protocol="HTTP/1.1" address={quoteattr(self.host)} port="{self.http_port}"
+               connectionTimeout="20000" />
+    <Connector {attrs} />
+    <Engine name="Catalina" defaultHost="localhost" jvmRoute={quoteattr(self.jvm_route)}>
+      <Host name="localhost" appBase="webapps" unpackWARs="false" autoDeploy="false" />
+    </Engine>
+  </Service>
+</Server>
+"""
+
+    def _write_base(self):
+        """Create conf/ (packaged files + our server.xml), logs/, temp/, work/, webapps/ROOT."""
+        conf = _make_dir(self.base / "conf")
+        for sub in ("logs", "temp", "work", "webapps"):
+            _make_dir(self.base / sub)
+        for name in TOMCAT_CONF_FILES:
+            shutil.copy(_tomcat_conf_source(name), conf / name)
+        _write(conf / "server.xml", self.server_xml())
+        root = self.base / "webapps" / "ROOT"
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.copytree(WEBAPP_DIR, root)
+
+    def _env(self):
+        env = dict(os.environ, CATALINA_HOME=str(CATALINA_HOME), CATALINA_BASE=str(self.base),
+                   CATALINA_TMPDIR=str(self.base / "temp"), CATALINA_PID="")
+        env["CATALINA_OPTS"] = " ".join([
+            f"-Djk.test.route={self.jvm_route}",
+            "-Xmx384m", "-Djava.awt.headless=true",
+            "-Djava.security.egd=file:/dev/./urandom",
+        ])
+        return env
+
+    # -- life cycle ----------------------------------------------------------
+
+    def start(self, timeout=60, wait=True):
+        """Start catalina.sh run (it execs java, so our PID is the JVM) and wait until ready.
+
+        With wait=False it returns at once; call wait_ready() later (to start several
+        Tomcats side by side).
+        """
+        if self.running:
+            return self
+        self._write_base()
+        self.proc = _spawn([str(CATALINA_HOME / "bin" / "catalina.sh"), "run"],
+                           self.console_log, env=self._env())
+        if wait:
+            self.wait_ready(timeout)
+        return self
+
+    @property
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def wait_ready(self, timeout=60):
+        """Wait until a JSP answers and the AJP port accepts, then compile every JSP once.
+
+        The first JSP compile takes seconds; doing it here keeps that delay (and any compile
+        error) out of the tests' own time limits.
+        """
+        def ready():
+            if not self.running:
+                raise HarnessError(f"{self} exited with {self.proc.returncode}\n{self.log_tail()}")
+            return _http_status(self.host, self.http_port, "/echo.jsp") == 200
+
+        if not wait_until(ready, timeout, 0.25) or not wait_until(
+                lambda: port_open(self.host, self.ajp_port), 10):
+            raise HarnessError(f"{self} not ready after {timeout} s\n{self.log_tail()}")
+        self._compile_jsps()
+
+    def _compile_jsps(self):
+        for page in sorted(p.name for p in WEBAPP_DIR.glob("*.jsp")):
+            status = _http_status(self.host, self.http_port, f"/{page}?size=1&code=404&ms=0")
+            if status >= 500:
+                raise HarnessError(f"{self}: /{page} answers {status}\n{self.log_tail()}")
+
+    def stop(self, timeout=10):
+        """SIGTERM (Tomcat shuts down cleanly), SIGKILL after timeout seconds."""
+        if self.proc is not None:
+            _terminate(self.proc, timeout)
+
+    def kill(self):
+        """SIGKILL: the backend dies without closing anything cleanly."""
+        if self.proc is not None:
+            _terminate(self.proc, 0)
+
+    def log_tail(self, lines=40):
+        """The end of catalina's console output and of the webapp's log, for error messages."""
+        parts = [f"--- {self.console_log}", _tail(self.console_log, lines)]
+        for log in sorted((self.base / "logs").glob("localhost.*.log"))[-1:]:
+            parts += [f"--- {log}", _tail(log, lines)]
+        return "\n".join(parts)
+
+
+def _tomcat_conf_source(name):
+    """Where the packaged copy of a Tomcat conf file lives (Debian keeps pristine ones in etc/)."""
+    for directory in (CATALINA_HOME / "etc", CATALINA_HOME / "conf", Path("/etc/tomcat10")):
+        if (directory / name).is_file():
+            return directory / name
+    raise HarnessError(f"no packaged Tomcat {name} found under {CATALINA_HOME} or /etc/tomcat10")
+
+
+def _http_status(host, port, path, timeout=10):
+    """Status of GET path, or 0 if nothing answers (yet)."""
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    except (OSError, http.client.HTTPException):
+        return 0
+    finally:
+        conn.close()
+
+
+# ---------------------------------------------------------------------------
+# httpd
+# ---------------------------------------------------------------------------
+
+MPM_SETTINGS = {
+    "event": """\
+StartServers 2
+ServerLimit 4
+ThreadLimit 32
+ThreadsPerChild 32
+MinSpareThreads 32
+MaxSpareThreads 96
+MaxRequestWorkers 128
+MaxConnectionsPerChild 0""",
+    "prefork": """\
+StartServers 8
+MinSpareServers 8
+MaxSpareServers 32
+ServerLimit 96
+MaxRequestWorkers 96
+MaxConnectionsPerChild 0""",
+}
+
+# httpd refuses to serve as root; its children run as this user, like Debian's own setup.
+RUN_USER = "www-data"
+
+
+class Httpd:
+    """One private Apache httpd under workdir, listening on 127.0.0.1:<free port>.
+
+    The generated config is a minimal server with a DocumentRoot holding index.html and
+    static.html; add_config() appends the module's LoadModule line and Jk* directives.
+    Config text may use @HOST@, @PORT@, @CONF_DIR@, @LOG_DIR@, @DOCROOT@ and @MODULE_PATH@, and
+    any other @NAME@ given as a keyword (e.g. a Tomcat's placeholders()).
+
+    The directories stay root-owned and world-readable, as under Debian: the children
+    (www-data) can read the config and documents but not write logs/ or run/.
+    """
+
+    def __init__(self, workdir, mpm="event", log_level="warn", host="127.0.0.1"):
+        if mpm not in MPM_SETTINGS:
+            raise ValueError(f"unknown MPM {mpm!r}")
+        if re.search(r"[][*?]", str(workdir)):
+            # <Directory> would read these as wildcards and deny the DocumentRoot.
+            raise ValueError(f"httpd directory must not contain [ ] * ?: {workdir}")
+        self.root = _make_dir(workdir)
+        self.mpm = mpm
+        self.log_level = log_level
+        self.host = host
+        self.port = free_port(host)
+        self.conf_dir = _make_dir(self.root / "conf")
+        self.log_dir = _make_dir(self.root / "logs")
+        self.run_dir = _make_dir(self.root / "run")
+        self.docroot = _make_dir(self.root / "htdocs")
+        self.conf_path = self.conf_dir / "httpd.conf"
+        self.extra = []
+        self.proc = None
+        self._children = []
+        self._write_documents()
+
+    def __repr__(self):
+        return f"Httpd({self.mpm} {self.host}:{self.port} {self.root})"
+
+    def url(self, path="/"):
+        return f"http://{self.host}:{self.port}{path}"
+
+    def placeholders(self):
+        return {"HOST": self.host, "PORT": self.port,
+                "CONF_DIR": self.conf_dir, "LOG_DIR": self.log_dir,
+                "DOCROOT": self.docroot, "MODULE_PATH": module_path()}
+
+    # -- configuration -------------------------------------------------------
+
+    def add_config(self, text, **placeholders):
+        """Append config text (placeholders filled) to the generated httpd.conf."""
+        self.extra.append(fill(text, **self.placeholders(), **placeholders))
+        return self
+
+    def use_compat(self, conf_name, workers_name, **placeholders):
+        """Configure a user's setup from compat/: its workers file and its httpd conf text."""
+        self.write_conf_file("workers.properties", compat_text(workers_name), **placeholders)
+        return self.add_config(compat_text(conf_name), **placeholders)
+
+    def write_conf_file(self, name, text, **placeholders):
+        """Write a file such as workers.properties into conf/ (placeholders filled)."""
+        return _write(self.conf_dir / name, fill(text, **self.placeholders(), **placeholders))
+
+    def _write_documents(self):
+        """Static files httpd serves itself, with markers a test can recognise."""
+        _write(self.docroot / "index.html",
+               "<html><body><p>httpd static index (served by httpd)</p></body></html>\n")
+        _write(self.docroot / "static.html",
+               "<html><body><p>httpd static page (served by httpd)</p></body></html>\n")
+
+    def base_config(self):
+        """The generated server config, before the text from add_config()."""
+        modules = "\n".join(_load_lines(("mpm_" + self.mpm,) + BASE_MODULES))
+        return f"""# Generated by tests/integration/jkharness.py
+ServerRoot "{self.root}"
+ServerName {self.host}
+Listen {self.host}:{self.port}
+PidFile "{self.run_dir}/httpd.pid"
+DefaultRuntimeDir "{self.run_dir}"
+Mutex file:{self.run_dir} default
+ErrorLog "{self.log_dir}/error_log"
+LogLevel {self.log_level}
+
+{modules}
+
+<IfModule mpm_{self.mpm}_module>
+{MPM_SETTINGS[self.mpm]}
+</IfModule>
+
+User {RUN_USER}
+Group {_primary_group(RUN_USER)}
+
+Timeout 60
+KeepAlive On
+MaxKeepAliveRequests 0
+KeepAliveTimeout 15
+
+TypesConfig /etc/mime.types
+DocumentRoot "{self.docroot}"
+DirectoryIndex index.html
+<Directory />
+    AllowOverride None
+    Require all denied
+</Directory>
+<Directory "{self.docroot}">
+    Require all granted
+</Directory>
+
+LogFormat "%h %l %u %t \\"%r\\" %>s %b %D" timed
+CustomLog "{self.log_dir}/access_log" timed
+"""
+
+    def write_config(self):
+        text = self.base_config() + "\n" + "\n".join(self.extra) + "\n"
+        _write(self.conf_path, text)
+        return self.conf_path
+
+    # -- life cycle ----------------------------------------------------------
+
+    def configtest(self):
+        """Run `apache2 -t` on the config: (returncode, stdout+stderr)."""
+        self.write_config()
+        result = subprocess.run([APACHE2, "-t", "-f", str(self.conf_path)], env=_httpd_env(),
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+        return result.returncode, result.stdout.decode(errors="replace")
+
+    def start(self, timeout=30):
+        """Start httpd in the foreground of a child process and wait until it answers HTTP."""
+        if self.running:
+            return self
+        self.write_config()
+        self.proc = _spawn([APACHE2, "-f", str(self.conf_path), "-DFOREGROUND"],
+                           self.log_dir / "stdout.log", env=_httpd_env())
+
+        def serving():
+            if not self.running:
+                raise HarnessError(f"{self} exited with {self.proc.returncode}\n{self.log_tail()}")
+            # Any HTTP answer will do: "/" may be mounted to a backend that is down on purpose.
+            return _http_status(self.host, self.port, "/", timeout=2) != 0
+
+        if not wait_until(serving, timeout, 0.1):
+            self.stop()
+            raise HarnessError(f"{self} not serving after {timeout} s\n{self.log_tail()}")
+        return self
+
+    @property
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    @property
+    def pid(self):
+        """The parent's PID as httpd wrote it to its PidFile (None before it did)."""
+        try:
+            return int((self.run_dir / "httpd.pid").read_text())
+        except (OSError, ValueError):
+            return None
+
+    def child_pids(self):
+        """PIDs of the parent's current children (workers and piped loggers)."""
+        return _descendants(self.proc.pid) if self.running else []
+
+    def graceful_restart(self, timeout=30):
+        """SIGUSR1, then wait until httpd logs that it resumed normal operations."""
+        before = self.error_log().count("resuming normal operations")
+        self._remember_children()
+        _signal(self.proc.pid, signal.SIGUSR1)
+        if not wait_until(lambda: self.error_log().count("resuming normal operations") > before,
+                          timeout):
+            raise HarnessError(f"{self} did not restart within {timeout} s\n{self.log_tail()}")
+
+    def _remember_children(self):
+        self._children += [(pid, _start_time(pid)) for pid in self.child_pids()]
+
+    def stop(self, timeout=15):
+        """SIGTERM to the parent (it stops its children), wait; leftovers get SIGKILL."""
+        if self.proc is None:
+            return
+        pidfile_pid = self.pid
+        self._remember_children()
+        _terminate(self.proc, timeout, self._children)
+        self._children = []
+        if pidfile_pid not in (None, self.proc.pid):
+            raise HarnessError(f"{self}: PidFile said {pidfile_pid}, we started {self.proc.pid}")
+
+    # -- logs ----------------------------------------------------------------
+
+    def read_log(self, name):
+        """Text of logs/<name> ('' if it does not exist yet)."""
+        try:
+            return (self.log_dir / name).read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def error_log(self):
+        return self.read_log("error_log")
+
+    def jk_log(self, name="mod_jk.log"):
+        return self.read_log(name)
+
+    def wait_log(self, pattern, name="mod_jk.log", timeout=10):
+        """Wait until logs/<name> matches the regex pattern; the match, or None."""
+        regex = re.compile(pattern)
+        return wait_until(lambda: regex.search(self.read_log(name)), timeout)
+
+    def log_tail(self, lines=40):
+        parts = []
+        for name in ("stdout.log", "error_log", "mod_jk.log"):
+            parts += [f"--- {self.log_dir / name}", _tail(self.log_dir / name, lines)]
+        return "\n".join(parts)
+
+
+def _load_lines(modules):
+    """LoadModule lines from Debian's mods-available/<name>.load (none for built-in modules)."""
+    lines = []
+    for name in modules:
+        load = APACHE_MODS / f"{name}.load"
+        if load.is_file():
+            lines += [ln for ln in load.read_text().splitlines() if ln.startswith("LoadModule")]
+    return lines
+
+
+def _primary_group(user):
+    return grp.getgrgid(pwd.getpwnam(user).pw_gid).gr_name
+
+
+def _httpd_env():
+    """A plain environment: Debian's envvars file is not used, and messages stay in English."""
+    return dict(os.environ, LANG="C", LC_ALL="C")

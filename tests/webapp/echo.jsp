@@ -1,0 +1,122 @@
+<%--
+  Answers JSON describing exactly what Tomcat received, so a test can compare it with what
+  the client sent through httpd and the connector.
+
+  The work is done in an override of service(ServletRequest, ServletResponse) instead of the
+  page body: the code Jasper generates for a page body answers 405 to every method except
+  GET, POST, HEAD and OPTIONS, and the tests must see PUT, DELETE, PATCH, PROPFIND and
+  invented methods arrive unchanged.
+
+  The output is pure ASCII: every character outside printable ASCII is written as a \uXXXX
+  escape, so any input gives valid JSON. Fields: method, requestURI, queryString, protocol,
+  headers ([name, value] pairs, names in first-seen order, repeated values kept), remote,
+  server and local address facts, isSecure, scheme, remoteUser, authType, attributes,
+  bodyLength, bodySha256, route (-Djk.test.route), connectionId (Tomcat's id of the TCP
+  connection the request came in on), sessionId, requestedSessionId.
+--%><%@ page session="false" trimDirectiveWhitespaces="true"
+    import="java.io.IOException,java.io.InputStream,java.io.PrintWriter,java.security.MessageDigest,java.security.NoSuchAlgorithmException,java.util.Enumeration,jakarta.servlet.ServletException,jakarta.servlet.ServletRequest,jakarta.servlet.ServletResponse,jakarta.servlet.http.HttpServletRequest,jakarta.servlet.http.HttpSession" %><%!
+    /** JSON string literal for s (null gives null). */
+    static String q(String s) {
+        if (s == null) {
+            return "null";
+        }
+        StringBuilder b = new StringBuilder(s.length() + 2);
+        b.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c < 0x20 || c > 0x7e) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    static String hex(byte[] bytes) {
+        StringBuilder b = new StringBuilder(bytes.length * 2);
+        for (byte x : bytes) {
+            b.append(String.format("%02x", x & 0xff));
+        }
+        return b.toString();
+    }
+
+    /** {"bodyLength": n, "bodySha256": "..."} members for the whole request body. */
+    static String body(HttpServletRequest request) throws IOException {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IOException(e);
+        }
+        long length = 0;
+        InputStream in = request.getInputStream();
+        byte[] buf = new byte[65536];
+        for (int n; (n = in.read(buf)) > 0; ) {
+            sha.update(buf, 0, n);
+            length += n;
+        }
+        return "\"bodyLength\": " + length + ", \"bodySha256\": " + q(hex(sha.digest()));
+    }
+
+    static String headers(HttpServletRequest request) {
+        StringBuilder b = new StringBuilder("[");
+        for (Enumeration<String> names = request.getHeaderNames(); names.hasMoreElements(); ) {
+            String name = names.nextElement();
+            for (Enumeration<String> values = request.getHeaders(name); values.hasMoreElements(); ) {
+                b.append(b.length() > 1 ? ", " : "");
+                b.append('[').append(q(name)).append(", ").append(q(values.nextElement())).append(']');
+            }
+        }
+        return b.append(']').toString();
+    }
+
+    static String attributes(HttpServletRequest request) {
+        StringBuilder b = new StringBuilder("{");
+        for (Enumeration<String> names = request.getAttributeNames(); names.hasMoreElements(); ) {
+            String name = names.nextElement();
+            b.append(b.length() > 1 ? ", " : "");
+            b.append(q(name)).append(": ").append(q(String.valueOf(request.getAttribute(name))));
+        }
+        return b.append('}').toString();
+    }
+
+    static String describe(HttpServletRequest r) throws IOException {
+        HttpSession session = r.getSession(false);
+        return "{\"method\": " + q(r.getMethod())
+            + ", \"requestURI\": " + q(r.getRequestURI())
+            + ", \"queryString\": " + q(r.getQueryString())
+            + ", \"protocol\": " + q(r.getProtocol())
+            + ", \"headers\": " + headers(r)
+            + ", \"remoteAddr\": " + q(r.getRemoteAddr())
+            + ", \"remoteHost\": " + q(r.getRemoteHost())
+            + ", \"remotePort\": " + r.getRemotePort()
+            + ", \"serverName\": " + q(r.getServerName())
+            + ", \"serverPort\": " + r.getServerPort()
+            + ", \"localAddr\": " + q(r.getLocalAddr())
+            + ", \"localPort\": " + r.getLocalPort()
+            + ", \"isSecure\": " + r.isSecure()
+            + ", \"scheme\": " + q(r.getScheme())
+            + ", \"remoteUser\": " + q(r.getRemoteUser())
+            + ", \"authType\": " + q(r.getAuthType())
+            + ", \"attributes\": " + attributes(r)
+            + ", " + body(r)
+            + ", \"route\": " + q(System.getProperty("jk.test.route"))
+            + ", \"connectionId\": " + q(r.getServletConnection().getConnectionId())
+            + ", \"sessionId\": " + q(session == null ? null : session.getId())
+            + ", \"requestedSessionId\": " + q(r.getRequestedSessionId())
+            + "}\n";
+    }
+
+    @Override
+    public void service(ServletRequest request, ServletResponse response)
+            throws ServletException, IOException {
+        String json = describe((HttpServletRequest) request);
+        response.setContentType("application/json; charset=UTF-8");
+        PrintWriter writer = response.getWriter();
+        writer.print(json);
+        writer.flush();
+    }
+%>
