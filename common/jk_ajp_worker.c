@@ -16,6 +16,7 @@ typedef struct ajp_worker {
     jk_conn_pool *conns;
     jk_ajp_options opts;
     int pool_min;
+    jk_shm_member *shm;         /* shared counters (a private record without shm) */
 } ajp_worker;
 
 /* One request's exchange with the backend. */
@@ -23,9 +24,6 @@ typedef struct exchange {
     ajp_worker *w;
     jk_service *s;
     jk_conn *c;
-    char *first_chunk;          /* kept so that a retry can send it again */
-    apr_size_t first_len;
-    int body_requested;         /* the backend asked for more body: no longer replayable */
     int received_any;           /* a reply byte arrived on this connection */
     int headers_sent;
     int unflushed;              /* body written to the client since the last flush */
@@ -257,11 +255,12 @@ static jk_result read_first_chunk(exchange *x)
     char err[120];
     apr_status_t rv;
 
-    if (s->content_length <= 0)
+    if (s->content_length <= 0 || s->first_chunk_read)
         return JK_OK;
+    s->first_chunk_read = 1;
     want = (apr_off_t)max < s->content_length ? max : (apr_size_t)s->content_length;
-    x->first_chunk = apr_palloc(s->pool, want);
-    if ((rv = read_client_body(s, x->first_chunk, want, &x->first_len)) != APR_SUCCESS) {
+    s->first_chunk = apr_palloc(s->pool, want);
+    if ((rv = read_client_body(s, s->first_chunk, want, &s->first_chunk_len)) != APR_SUCCESS) {
         LOG(x->w, JK_LOG_INFO, "worker %s: reading the request body from the client failed "
             "(%s); nothing sent to %s", x->w->base.name, errtext(rv, err, sizeof(err)),
             x->w->endpoint);
@@ -279,7 +278,7 @@ static jk_result send_body_chunk(exchange *x, apr_size_t requested)
     apr_status_t rv = APR_SUCCESS, srv;
     char err[120];
 
-    x->body_requested = 1;
+    x->s->body_streamed = 1;
     if (requested > max)
         requested = max;
     if (x->s->content_length >= 0 && (apr_off_t)requested > left)
@@ -330,8 +329,8 @@ static jk_result send_request(exchange *x)
     }
     iov[0].iov_base = m->buf;
     iov[0].iov_len = m->len;
-    if (x->first_len > 0) {
-        apr_size_t len = x->first_len;
+    if (x->s->first_chunk_len > 0) {
+        apr_size_t len = x->s->first_chunk_len;
         chunk_head[0] = 0x12;
         chunk_head[1] = 0x34;
         chunk_head[2] = (uint8_t)((len + 2) >> 8);
@@ -340,7 +339,7 @@ static jk_result send_request(exchange *x)
         chunk_head[5] = (uint8_t)(len & 0xFF);
         iov[1].iov_base = chunk_head;
         iov[1].iov_len = sizeof(chunk_head);
-        iov[2].iov_base = x->first_chunk;
+        iov[2].iov_base = x->s->first_chunk;
         iov[2].iov_len = len;
         n = 3;
     }
@@ -409,7 +408,8 @@ static jk_result receive_failed(exchange *x, apr_status_t rv)
     if (rv >= JK_MSG_EOVERFLOW && rv <= JK_MSG_EBADHDR)
         return protocol_error(x, rv);
     /* A pooled connection closed under us before any reply: the backend never saw the request. */
-    if (!x->received_any && x->c->requests > 0 && !x->body_requested) {
+    if (!x->received_any && x->c->requests > 0 && !x->s->body_streamed &&
+        jk_service_is_idempotent(x->s)) {
         x->retry = 1;
         LOG(x->w, JK_LOG_DEBUG, "worker %s: pooled connection to %s was closed by the backend; "
             "retrying on another", x->w->base.name, x->w->endpoint);
@@ -505,9 +505,39 @@ static jk_result attempt(exchange *x)
     return res;
 }
 
+static void count_result(ajp_worker *w, const jk_service *s, jk_result res, apr_off_t read0,
+                         apr_off_t written0)
+{
+    atomic_fetch_add(&w->shm->bytes_read, (uint64_t)(s->bytes_read - read0));
+    atomic_fetch_add(&w->shm->bytes_written, (uint64_t)(s->bytes_written - written0));
+    if (res == JK_ERR_CLIENT)
+        atomic_fetch_add(&w->shm->client_errors, 1);
+    else if (res == JK_ERR_TIMEOUT)
+        atomic_fetch_add(&w->shm->reply_timeouts, 1);
+    if (res != JK_OK && res != JK_ERR_CLIENT && res != JK_ERR_TOO_LARGE)
+        atomic_fetch_add(&w->shm->errors, 1);
+}
+
+static jk_result forward(ajp_worker *w, jk_service *s);
+
 static jk_result ajp_service(jk_worker *base, jk_service *s)
 {
     ajp_worker *w = base->impl;
+    apr_off_t read0 = s->bytes_read, written0 = s->bytes_written;
+    jk_result res;
+
+    atomic_fetch_add(&w->shm->requests, 1);
+    jk_shm_member_enter(w->shm);
+    res = forward(w, s);
+    jk_shm_member_leave(w->shm);
+    count_result(w, s, res, read0, written0);
+    return res;
+}
+
+/* Send the request, on a fresh connection again when that is safe and worthwhile. */
+static jk_result forward(ajp_worker *w, jk_service *s)
+{
+    jk_worker *base = &w->base;
     exchange x;
     jk_result res;
     int failures = 0;
@@ -524,13 +554,13 @@ static jk_result ajp_service(jk_worker *base, jk_service *s)
         /* A stale pooled connection costs no attempt: there are at most pool-size of them. */
         if (x.retry)
             continue;
-        if (++failures >= w->cfg->retries)
+        if (++failures >= w->cfg->retries || s->single_attempt)
             break;
         if (w->cfg->retry_interval > 0)
             apr_sleep((apr_interval_time_t)w->cfg->retry_interval * 1000);
     }
     if (res == JK_ERR_UNAVAILABLE)
-        LOG(w, JK_LOG_ERROR, "worker %s: %s unavailable after %d attempt(s); the client gets 503",
+        LOG(w, JK_LOG_ERROR, "worker %s: %s unavailable after %d attempt(s)",
             base->name, w->endpoint, failures);
     return res;
 }
@@ -578,6 +608,9 @@ apr_status_t jk_ajp_worker_create(apr_pool_t *pool, const jk_worker_config *cfg,
     w->opts.forward_key_size = 1;
     w->pool_min = cfg->connection_pool_minsize >= 0 ? cfg->connection_pool_minsize
                                                      : (size + 1) / 2;
+    w->shm = jk_shm_member_find(env->shm, cfg->name);
+    if (w->shm == NULL)
+        w->shm = apr_pcalloc(pool, sizeof(*w->shm));
     if ((rv = jk_conn_pool_create(pool, size, (apr_size_t)cfg->max_packet_size, &w->conns))
         != APR_SUCCESS)
         return rv;
@@ -599,4 +632,9 @@ const char *jk_ajp_worker_endpoint(const jk_worker *w)
 jk_conn_pool *jk_ajp_worker_pool(const jk_worker *w)
 {
     return ((const ajp_worker *)w->impl)->conns;
+}
+
+jk_shm_member *jk_ajp_worker_shm(const jk_worker *w)
+{
+    return w && strcmp(w->type_name, "ajp13") == 0 ? ((const ajp_worker *)w->impl)->shm : NULL;
 }

@@ -52,28 +52,28 @@ static const jk_key_def key_table[] = {
     { "recovery_options",           A, I, "0", NULL },
     { "fail_on_status",             A, I, NULL, NULL },
     { "busy_limit",                 A, I, "0", NULL },
-    { "distance",                   A, I, "0", NULL },
-    { "activation",                 A, I, "Active", NULL },
-    { "domain",                     A, I, NULL, NULL },
-    { "redirect",                   A, I, NULL, NULL },
+    { "distance",                   A, U, "0", NULL },
+    { "activation",                 A, U, "Active", NULL },
+    { "domain",                     A, U, NULL, NULL },
+    { "redirect",                   A, U, NULL, NULL },
     { "recycle_timeout",            A, I | D, NULL, NULL },
-    { "disabled",                   A, I | D, NULL, "activation" },
-    { "stopped",                    A, I | D, NULL, "activation" },
+    { "disabled",                   A, U | D, NULL, "activation" },
+    { "stopped",                    A, U | D, NULL, "activation" },
     { "local_worker",               A, I | D, NULL, NULL },
     { "local_worker_only",          A, I | D, NULL, NULL },
     { "mount",                      A | L | S, I, NULL, NULL },
-    { "balance_workers",            L, I, NULL, NULL },
-    { "balanced_workers",           L, I | D, NULL, "balance_workers" },
-    { "sticky_session",             L, I, "true", NULL },
-    { "sticky_session_force",       L, I, "false", NULL },
-    { "method",                     L, I, "Request", NULL },
-    { "lock",                       L, I, "Optimistic", NULL },
-    { "lb_retries",                 L, I, "2", NULL },
-    { "recover_time",               L, I, "60", NULL },
-    { "error_escalation_time",      L, I, "recover_time / 2", NULL },
-    { "max_reply_timeouts",         L, I, "0", NULL },
-    { "session_cookie",             L, I, "JSESSIONID", NULL },
-    { "session_path",               L, I, ";jsessionid", NULL },
+    { "balance_workers",            L, U, NULL, NULL },
+    { "balanced_workers",           L, U | D, NULL, "balance_workers" },
+    { "sticky_session",             L, U, "true", NULL },
+    { "sticky_session_force",       L, U, "false", NULL },
+    { "method",                     L, U, "Request", NULL },
+    { "lock",                       L, U, "Optimistic", NULL },
+    { "lb_retries",                 L, U, "2", NULL },
+    { "recover_time",               L, U, "60", NULL },
+    { "error_escalation_time",      L, U, "recover_time / 2", NULL },
+    { "max_reply_timeouts",         L, U, "0", NULL },
+    { "session_cookie",             L, U, "JSESSIONID", NULL },
+    { "session_path",               L, U, ";jsessionid", NULL },
     { "set_session_cookie",         L, I, "false", NULL },
     { "session_cookie_path",        L, I, "/", NULL },
     { "css",                        S, I, NULL, NULL },
@@ -222,6 +222,48 @@ int jk_config_round_packet_size(int size)
     return size;
 }
 
+static const char *const activation_names[] = { "Active", "Disabled", "Stopped" };
+static const char *const method_names[] = { "Request", "Session", "Next", "Traffic", "Busyness" };
+
+/* mod_jk reads only the first character: a letter of the name, or its number. */
+static int parse_first_letter(const char *text, const char *const *names, int count, int *out)
+{
+    for (int i = 0; i < count; i++)
+        if (apr_toupper(text[0]) == names[i][0] || text[0] == '0' + i) {
+            *out = i;
+            return 0;
+        }
+    return -1;
+}
+
+int jk_config_parse_activation(const char *text, jk_activation *out)
+{
+    int v;
+    if (parse_first_letter(text, activation_names, 3, &v) != 0)
+        return -1;
+    *out = (jk_activation)v;
+    return 0;
+}
+
+int jk_config_parse_method(const char *text, jk_lb_method *out)
+{
+    int v;
+    if (parse_first_letter(text, method_names, 5, &v) != 0)
+        return -1;
+    *out = (jk_lb_method)v;
+    return 0;
+}
+
+const char *jk_config_activation_name(jk_activation a)
+{
+    return (unsigned)a < 3 ? activation_names[a] : "?";
+}
+
+const char *jk_config_method_name(jk_lb_method m)
+{
+    return (unsigned)m < 5 ? method_names[m] : "?";
+}
+
 /* --- reading one worker's keys, through its `reference` chain --- */
 
 typedef struct builder {
@@ -368,6 +410,20 @@ static void apply_defaults(jk_worker_config *w)
     w->secret = NULL;
     w->lbfactor = 1;
     w->route = w->name;
+    w->domain = "";
+    w->redirect = "";
+    w->distance = 0;
+    w->activation = JK_ACTIVATION_ACTIVE;
+    w->sticky_session = 1;
+    w->sticky_session_force = 0;
+    w->method = JK_LB_METHOD_REQUEST;
+    w->lock = JK_LB_LOCK_OPTIMISTIC;
+    w->lb_retries = 2;
+    w->recover_time = 60;
+    w->error_escalation_time = -1;
+    w->max_reply_timeouts = 0;
+    w->session_cookie = "JSESSIONID";
+    w->session_path = ";jsessionid";
 }
 
 /* Values whose default depends on others, as mod_jk computes them. */
@@ -378,6 +434,69 @@ static void resolve_derived(jk_worker_config *w)
     if (w->connection_acquire_timeout < 0)
         w->connection_acquire_timeout = w->retries * w->retry_interval;
     w->max_packet_size = jk_config_round_packet_size(w->max_packet_size);
+}
+
+static void read_activation(builder *b, jk_worker_config *w)
+{
+    const jk_prop *p = worker_prop(b, w->name, "activation");
+    int flag = 0;
+    if (p && jk_config_parse_activation(p->value, &w->activation) != 0)
+        error_at(b, p->file, p->line, "%s: '%s' is not an activation (Active, Disabled, Stopped)",
+                 p->key, p->value);
+    /* The old boolean spellings. */
+    read_bool(b, w->name, "disabled", &flag);
+    if (flag && p == NULL)
+        w->activation = JK_ACTIVATION_DISABLED;
+    flag = 0;
+    read_bool(b, w->name, "stopped", &flag);
+    if (flag && p == NULL)
+        w->activation = JK_ACTIVATION_STOPPED;
+}
+
+/* A route "x.y" names the domain "x" unless one is set (mod_jk's rule). */
+static void read_member_keys(builder *b, jk_worker_config *w)
+{
+    const char *n = w->name;
+    const char *dot;
+    read_int(b, n, "lbfactor", NULL, 1, 100000, &w->lbfactor);
+    read_string(b, n, "route", "jvm_route", &w->route);
+    read_string(b, n, "domain", NULL, &w->domain);
+    read_string(b, n, "redirect", NULL, &w->redirect);
+    read_int(b, n, "distance", NULL, 0, 1000, &w->distance);
+    read_activation(b, w);
+    if (*w->domain == '\0' && (dot = strchr(w->route, '.')) != NULL)
+        w->domain = apr_pstrndup(b->pool, w->route, (apr_size_t)(dot - w->route));
+}
+
+static void read_lb_keys(builder *b, jk_worker_config *w)
+{
+    const char *n = w->name;
+    const jk_prop *p;
+    read_bool(b, n, "sticky_session", &w->sticky_session);
+    read_bool(b, n, "sticky_session_force", &w->sticky_session_force);
+    if ((p = worker_prop(b, n, "method")) && jk_config_parse_method(p->value, &w->method) != 0)
+        error_at(b, p->file, p->line, "%s: '%s' is not a method (Request, Session, Next, "
+                 "Traffic, Busyness)", p->key, p->value);
+    if ((p = worker_prop(b, n, "lock")) != NULL) {
+        if (apr_toupper(p->value[0]) == 'O')
+            w->lock = JK_LB_LOCK_OPTIMISTIC;
+        else if (apr_toupper(p->value[0]) == 'P')
+            w->lock = JK_LB_LOCK_PESSIMISTIC;
+        else
+            error_at(b, p->file, p->line, "%s: '%s' is not a lock (Optimistic, Pessimistic)",
+                     p->key, p->value);
+    }
+    read_int(b, n, "retries", NULL, 1, 1000, &w->retries);
+    read_int(b, n, "retry_interval", NULL, 0, 600000, &w->retry_interval);
+    read_int(b, n, "lb_retries", NULL, 1, 1000, &w->lb_retries);
+    read_int(b, n, "recover_time", NULL, 1, INT_MAX, &w->recover_time);
+    read_int(b, n, "error_escalation_time", NULL, 0, INT_MAX, &w->error_escalation_time);
+    read_int(b, n, "max_reply_timeouts", NULL, 0, INT_MAX, &w->max_reply_timeouts);
+    read_string(b, n, "session_cookie", NULL, &w->session_cookie);
+    read_string(b, n, "session_path", NULL, &w->session_path);
+    read_string(b, n, "secret", NULL, &w->secret);
+    if (w->error_escalation_time < 0)
+        w->error_escalation_time = w->recover_time / 2;
 }
 
 static void read_ajp_keys(builder *b, jk_worker_config *w)
@@ -402,8 +521,7 @@ static void read_ajp_keys(builder *b, jk_worker_config *w)
     read_int(b, n, "max_packet_size", NULL, 1, 65536, &w->max_packet_size);
     read_int(b, n, "reply_timeout", NULL, 0, INT_MAX, &w->reply_timeout);
     read_string(b, n, "secret", NULL, &w->secret);
-    read_int(b, n, "lbfactor", NULL, 1, 100000, &w->lbfactor);
-    read_string(b, n, "route", "jvm_route", &w->route);
+    read_member_keys(b, w);
     resolve_derived(w);
 }
 
@@ -414,7 +532,11 @@ static int parse_type(builder *b, const char *name, jk_worker_type *type)
         *type = JK_TYPE_AJP13;
         return 0;
     }
-    if (strcmp(p->value, "lb") == 0 || strcmp(p->value, "status") == 0) {
+    if (strcmp(p->value, "lb") == 0) {
+        *type = JK_TYPE_LB;
+        return 0;
+    }
+    if (strcmp(p->value, "status") == 0) {
         error_at(b, p->file, p->line,
                  "%s: type %s is not supported by this version of the module yet",
                  p->key, p->value);
@@ -450,7 +572,10 @@ static jk_worker_config *build_worker(builder *b, const char *name, const char *
     if (parse_type(b, name, &w->type) != 0)
         return NULL;
     apply_defaults(w);
-    read_ajp_keys(b, w);
+    if (w->type == JK_TYPE_LB)
+        read_lb_keys(b, w);
+    else
+        read_ajp_keys(b, w);
     note_ignored_keys(b, w);
     return w;
 }
@@ -570,8 +695,110 @@ static void build_listed_workers(builder *b)
         if (list && !worker_has_keys(b, name))
             warn_at(b, file, line, "worker %s has no settings; it is an ajp13 worker at "
                     "localhost:8009", name);
-        if ((w = build_worker(b, name, file, line)) != NULL)
+        if ((w = build_worker(b, name, file, line)) != NULL) {
+            w->mountable = 1;
             add_worker(b, w);
+        }
+    }
+}
+
+/* Both spellings may be used, and each may repeat: all their names count. */
+static apr_array_header_t *member_names(builder *b, const jk_worker_config *lb, const jk_prop **where)
+{
+    const jk_prop *now = worker_prop(b, lb->name, "balance_workers");
+    const jk_prop *old = worker_prop(b, lb->name, "balanced_workers");
+    apr_array_header_t *names = apr_array_make(b->pool, 4, sizeof(const char *));
+    *where = now ? now : old;
+    if (now)
+        apr_array_cat(names, jk_props_split_list(b->pool, now->value));
+    if (old)
+        apr_array_cat(names, jk_props_split_list(b->pool, old->value));
+    return names;
+}
+
+static jk_worker_config *member_config(builder *b, jk_worker_config *lb, const char *name,
+                                       const jk_prop *where)
+{
+    jk_worker_config *m = apr_hash_get(b->config->by_name, name, APR_HASH_KEY_STRING);
+    if (m == NULL) {
+        if (!worker_has_keys(b, name))
+            warn_at(b, where->file, where->line, "member %s of %s has no settings; it is an "
+                    "ajp13 worker at localhost:8009", name, lb->name);
+        if ((m = build_worker(b, name, where->file, where->line)) == NULL)
+            return NULL;
+        add_worker(b, m);
+    }
+    if (m->type != JK_TYPE_AJP13) {
+        error_at(b, where->file, where->line, "%s: member %s is of type %s; lb members must be "
+                 "ajp13 workers", where->key, name, m->type == JK_TYPE_LB ? "lb" : "status");
+        return NULL;
+    }
+    return m;
+}
+
+static int member_listed(apr_array_header_t *members, const char *name)
+{
+    for (int i = 0; i < members->nelts; i++)
+        if (strcmp(APR_ARRAY_IDX(members, i, jk_worker_config *)->name, name) == 0)
+            return 1;
+    return 0;
+}
+
+static void check_member_routes(builder *b, jk_worker_config *lb, const jk_prop *where)
+{
+    for (int i = 0; i < lb->members->nelts; i++)
+        for (int j = i + 1; j < lb->members->nelts; j++) {
+            jk_worker_config *x = APR_ARRAY_IDX(lb->members, i, jk_worker_config *);
+            jk_worker_config *y = APR_ARRAY_IDX(lb->members, j, jk_worker_config *);
+            if (strcmp(x->route, y->route) == 0)
+                error_at(b, where->file, where->line, "%s: members %s and %s have the same "
+                         "route '%s'; sessions could not tell them apart", where->key, x->name,
+                         y->name, x->route);
+        }
+}
+
+static void build_lb_members(builder *b, jk_worker_config *lb)
+{
+    const jk_prop *where;
+    apr_array_header_t *names = member_names(b, lb, &where);
+
+    lb->members = apr_array_make(b->pool, names->nelts, sizeof(jk_worker_config *));
+    if (names->nelts == 0) {
+        error_at(b, lb->file, lb->line, "lb worker %s has no members (set worker.%s."
+                 "balance_workers)", lb->name, lb->name);
+        return;
+    }
+    for (int i = 0; i < names->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(names, i, const char *);
+        jk_worker_config *m;
+        if (strcmp(name, lb->name) == 0) {
+            error_at(b, where->file, where->line, "%s: lb worker %s cannot be its own member",
+                     where->key, name);
+            continue;
+        }
+        if (member_listed(lb->members, name)) {
+            error_at(b, where->file, where->line, "%s: member %s is listed twice", where->key,
+                     name);
+            continue;
+        }
+        if ((m = member_config(b, lb, name, where)) == NULL)
+            continue;
+        /* A secret on the lb applies to members that have none (mod_jk's rule). */
+        if (m->secret == NULL && lb->secret != NULL)
+            m->secret = lb->secret;
+        APR_ARRAY_PUSH(lb->members, jk_worker_config *) = m;
+    }
+    check_member_routes(b, lb, where);
+}
+
+static void build_all_lb_members(builder *b)
+{
+    /* Members are appended while iterating: walk only the workers present now. */
+    int n = b->config->workers->nelts;
+    for (int i = 0; i < n; i++) {
+        jk_worker_config *w = APR_ARRAY_IDX(b->config->workers, i, jk_worker_config *);
+        if (w->type == JK_TYPE_LB)
+            build_lb_members(b, w);
     }
 }
 
@@ -608,6 +835,7 @@ jk_config *jk_config_build(apr_pool_t *pool, jk_props *props)
     c->warnings = apr_array_copy(pool, props->warnings);
     check_all_keys(&b);
     build_listed_workers(&b);
+    build_all_lb_members(&b);
     warn_unused_workers(&b);
     return c;
 }
@@ -618,6 +846,7 @@ jk_worker_config *jk_config_default_worker(apr_pool_t *pool, const char *name)
     w->name = name;
     w->type = JK_TYPE_AJP13;
     w->file = "(default)";
+    w->mountable = 1;
     apply_defaults(w);
     resolve_derived(w);
     w->ignored_keys = apr_array_make(pool, 1, sizeof(const char *));

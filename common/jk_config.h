@@ -29,6 +29,25 @@ typedef enum jk_worker_type {
 #define JK_KEY_DEPRECATED  0x2 /* an old spelling: accepted with a warning */
 #define JK_KEY_IGNORED     0x4 /* accepted for compatibility, has no effect (said at start) */
 
+typedef enum jk_activation {
+    JK_ACTIVATION_ACTIVE = 0,
+    JK_ACTIVATION_DISABLED,         /* only requests that stick to it */
+    JK_ACTIVATION_STOPPED           /* no requests at all */
+} jk_activation;
+
+typedef enum jk_lb_method {
+    JK_LB_METHOD_REQUEST = 0,
+    JK_LB_METHOD_SESSION,
+    JK_LB_METHOD_NEXT,
+    JK_LB_METHOD_TRAFFIC,
+    JK_LB_METHOD_BUSYNESS
+} jk_lb_method;
+
+typedef enum jk_lb_lock {
+    JK_LB_LOCK_OPTIMISTIC = 0,
+    JK_LB_LOCK_PESSIMISTIC
+} jk_lb_lock;
+
 typedef struct jk_worker_config {
     const char *name;
     jk_worker_type type;
@@ -51,9 +70,28 @@ typedef struct jk_worker_config {
     int reply_timeout;              /* ms, 0 = none */
     const char *secret;
 
-    /* lb member settings (read now, used by the lb worker) */
+    /* lb member settings */
     int lbfactor;
     const char *route;
+    const char *domain;
+    const char *redirect;           /* route of the member to fail over to */
+    int distance;
+    jk_activation activation;
+
+    /* lb */
+    apr_array_header_t *members;    /* jk_worker_config *, in balance_workers order */
+    int sticky_session;
+    int sticky_session_force;
+    jk_lb_method method;
+    jk_lb_lock lock;
+    int lb_retries;
+    int recover_time;               /* s */
+    int error_escalation_time;      /* s */
+    int max_reply_timeouts;
+    const char *session_cookie;
+    const char *session_path;
+
+    int mountable;                  /* named in worker.list */
 
     /* Keys set for this worker that the module accepts but does not act on. */
     apr_array_header_t *ignored_keys; /* const char * */
@@ -93,6 +131,11 @@ const char *jk_config_suggest(const char *name);
 /* Value parsers, shared with directive parsing.  Return 0 on success. */
 int jk_config_parse_bool(const char *text, int *out);
 int jk_config_parse_int(const char *text, int min, int max, int *out);
+/* Activation, method and lock: mod_jk reads the first letter (or a digit). Return 0 on success. */
+int jk_config_parse_activation(const char *text, jk_activation *out);
+int jk_config_parse_method(const char *text, jk_lb_method *out);
+const char *jk_config_activation_name(jk_activation a);
+const char *jk_config_method_name(jk_lb_method m);
 /* mod_jk's rule: up to a multiple of 1024, then into 8192..65536. */
 int jk_config_round_packet_size(int size);
 

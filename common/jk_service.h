@@ -57,6 +57,17 @@ struct jk_service {
     apr_off_t content_length;
     const char *route;              /* set by an lb worker for the member it chose */
     int disable_reuse;              /* close the backend connection after this request */
+    int single_attempt;             /* an lb has other members: do not retry a refused connect */
+
+    /*
+     * Replay state, kept across backends so that an lb can send the request
+     * again: the first body chunk is read once and kept; once a backend has
+     * asked for more body, the request can no longer be replayed.
+     */
+    int first_chunk_read;
+    char *first_chunk;
+    apr_size_t first_chunk_len;
+    int body_streamed;
 
     const jk_service_io *io;
     void *ctx;                      /* the web server's own request object */
@@ -67,5 +78,8 @@ struct jk_service {
     apr_off_t bytes_read;           /* request body bytes read from the client */
     apr_off_t bytes_written;        /* response body bytes written to the client */
 };
+
+/* Methods that may be sent again after a backend may have seen them (RFC 9110 9.2.2). */
+int jk_service_is_idempotent(const jk_service *s);
 
 #endif

@@ -1,5 +1,18 @@
 #include "jk_worker.h"
 #include "jk_ajp_worker.h"
+#include "jk_lb_worker.h"
+
+#include <string.h>
+
+int jk_service_is_idempotent(const jk_service *s)
+{
+    static const char *const methods[] = { "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE",
+                                           NULL };
+    for (int i = 0; methods[i]; i++)
+        if (strcmp(s->method, methods[i]) == 0)
+            return 1;
+    return 0;
+}
 
 int jk_result_http_status(jk_result r)
 {
@@ -44,21 +57,36 @@ apr_status_t jk_worker_create(apr_pool_t *pool, const jk_worker_config *cfg,
     }
 }
 
-apr_status_t jk_workers_create(apr_pool_t *pool, const jk_config *cfg, const jk_worker_env *env,
-                               jk_worker_table **out)
+static apr_status_t create_of_type(apr_pool_t *pool, const jk_config *cfg,
+                                   const jk_worker_env *env, jk_worker_table *t,
+                                   jk_worker_type type)
 {
-    jk_worker_table *t = apr_palloc(pool, sizeof(*t));
-    t->by_name = apr_hash_make(pool);
-    t->all = apr_array_make(pool, cfg->workers->nelts, sizeof(jk_worker *));
     for (int i = 0; i < cfg->workers->nelts; i++) {
         const jk_worker_config *wc = APR_ARRAY_IDX(cfg->workers, i, jk_worker_config *);
         jk_worker *w;
-        apr_status_t rv = jk_worker_create(pool, wc, env, &w);
+        apr_status_t rv;
+        if (wc->type != type)
+            continue;
+        rv = type == JK_TYPE_LB ? jk_lb_worker_create(pool, wc, env, t, &w)
+                                : jk_worker_create(pool, wc, env, &w);
         if (rv != APR_SUCCESS)
             return rv;
         apr_hash_set(t->by_name, w->name, APR_HASH_KEY_STRING, w);
         APR_ARRAY_PUSH(t->all, jk_worker *) = w;
     }
+    return APR_SUCCESS;
+}
+
+apr_status_t jk_workers_create(apr_pool_t *pool, const jk_config *cfg, const jk_worker_env *env,
+                               jk_worker_table **out)
+{
+    jk_worker_table *t = apr_palloc(pool, sizeof(*t));
+    apr_status_t rv;
+    t->by_name = apr_hash_make(pool);
+    t->all = apr_array_make(pool, cfg->workers->nelts, sizeof(jk_worker *));
+    if ((rv = create_of_type(pool, cfg, env, t, JK_TYPE_AJP13)) != APR_SUCCESS ||
+        (rv = create_of_type(pool, cfg, env, t, JK_TYPE_LB)) != APR_SUCCESS)
+        return rv;
     *out = t;
     return APR_SUCCESS;
 }

@@ -12,6 +12,7 @@
 #include "jk_config.h"
 #include "jk_log.h"
 #include "jk_service.h"
+#include "jk_shm.h"
 
 #include <apr_hash.h>
 
@@ -48,6 +49,7 @@ struct jk_worker {
 typedef struct jk_worker_env {
     const jk_logger *log;
     int threads_per_child;  /* default connection_pool_size */
+    jk_shm *shm;            /* NULL: no shared state (unit tests) */
 } jk_worker_env;
 
 int jk_result_http_status(jk_result r);
@@ -63,6 +65,7 @@ typedef struct jk_worker_table {
     apr_array_header_t *all;    /* jk_worker *, in configuration order */
 } jk_worker_table;
 
+/* Workers are created members first, so an lb can find its members here. */
 apr_status_t jk_workers_create(apr_pool_t *pool, const jk_config *cfg, const jk_worker_env *env,
                                jk_worker_table **out);
 jk_worker *jk_workers_find(const jk_worker_table *t, const char *name);

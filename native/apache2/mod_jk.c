@@ -88,6 +88,7 @@ typedef struct jk_global {
     int mount_copy_all;
     int watchdog_interval;            /* s, UNSET: worker.maintain */
     jk_config *config;
+    jk_shm *shm;                      /* created by the parent, shared by the children */
     jk_worker_table *workers;         /* per child */
     const jk_logger *log;             /* main server's */
 } jk_global;
@@ -417,7 +418,8 @@ static int check_mounts(server_rec *main_server, const jk_config *cfg, apr_array
             const jk_uri_rule *r = &APR_ARRAY_IDX(m->rules, i, jk_uri_rule);
             if (strcmp(r->worker, "*") == 0 && r->exclude)
                 continue;
-            if (jk_config_find(cfg, r->worker) == NULL)
+            const jk_worker_config *w = jk_config_find(cfg, r->worker);
+            if (w == NULL || !w->mountable)
                 APR_ARRAY_PUSH(errors, const char *) = apr_psprintf(p,
                     "%s:%d: %s %s names worker '%s', which is not in worker.list", r->file,
                     r->line, r->exclude ? "JkUnMount" : "JkMount", r->pattern, r->worker);
@@ -534,10 +536,29 @@ static void finish_mounts(apr_pool_t *p, server_rec *main_server)
     }
 }
 
+static void log_lb_setup(apr_pool_t *p, const jk_worker_config *w)
+{
+    const char *members = "";
+    for (int i = 0; i < w->members->nelts; i++) {
+        const jk_worker_config *m = APR_ARRAY_IDX(w->members, i, jk_worker_config *);
+        members = apr_psprintf(p, "%s%s%s (lbfactor %d, route %s, %s)", members, i ? ", " : "",
+                               m->name, m->lbfactor, m->route,
+                               jk_config_activation_name(m->activation));
+    }
+    jk_log(g.log, JK_LOG_INFO, "worker %s: lb over %s; method %s, sticky_session %s, "
+           "recover_time %d s", w->name, members, jk_config_method_name(w->method),
+           w->sticky_session ? (w->sticky_session_force ? "forced" : "on") : "off",
+           w->recover_time);
+}
+
 static void log_worker_setup(const jk_config *cfg)
 {
     for (int i = 0; i < cfg->workers->nelts; i++) {
         const jk_worker_config *w = APR_ARRAY_IDX(cfg->workers, i, jk_worker_config *);
+        if (w->type == JK_TYPE_LB) {
+            log_lb_setup(cfg->workers->pool, w);
+            continue;
+        }
         jk_log(g.log, JK_LOG_INFO, "worker %s: ajp13 to %s:%d, max_packet_size %d, "
                "connection_pool_size %s, socket_timeout %d s, secret %s", w->name, w->host,
                w->port, w->max_packet_size, w->connection_pool_size > 0
@@ -553,6 +574,7 @@ static void log_worker_setup(const jk_config *cfg)
 
 static int jk_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
+    apr_status_t rv;
     (void)plog;
     (void)ptemp;
     if (g.config == NULL)
@@ -560,8 +582,13 @@ static int jk_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
     if (open_logs(pconf, s) != OK)
         return !OK;
     finish_mounts(pconf, s);
-    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG)
-        log_worker_setup(g.config);
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG)
+        return OK;
+    if ((rv = jk_shm_create(pconf, g.config, &g.shm)) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "mod_jk: cannot create shared memory");
+        return !OK;
+    }
+    log_worker_setup(g.config);
     return OK;
 }
 
@@ -634,6 +661,7 @@ static void jk_child_init(apr_pool_t *pchild, server_rec *s)
     ap_mpm_query(AP_MPMQ_MAX_THREADS, &threads);
     env.log = g.log;
     env.threads_per_child = threads > 0 ? threads : 1;
+    env.shm = g.shm;
     if ((rv = jk_workers_create(pchild, g.config, &env, &g.workers)) != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "mod_jk: cannot create the workers");
         jk_log(g.log, JK_LOG_EMERG, "cannot create the workers in this process");
@@ -953,6 +981,8 @@ static int jk_handler(request_rec *r)
 
     res = w->ops->service(w, &s);
     apr_table_setn(r->notes, "JK_WORKER_TYPE", w->type_name);
+    if (s.route)
+        apr_table_setn(r->notes, "JK_WORKER_ROUTE", s.route);
     if (res == JK_OK)
         return finish_response(r, &x);
     if (s.response_started) {

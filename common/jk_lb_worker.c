@@ -1,0 +1,406 @@
+#include "jk_lb_worker.h"
+#include "jk_ajp_worker.h"
+#include "jk_session.h"
+
+#include <apr_strings.h>
+#include <string.h>
+
+typedef struct lb_member {
+    jk_worker *worker;
+    const jk_worker_config *cfg;
+    jk_shm_member *shm;
+    uint64_t mult;
+} lb_member;
+
+typedef struct lb_worker {
+    jk_worker base;
+    const jk_worker_config *cfg;
+    lb_member *members;
+    int n;
+    jk_shm_lb *shm;
+    jk_shm_lb local_lock;       /* when there is no shared memory (unit tests) */
+} lb_worker;
+
+#define LOG(lb, level, ...) jk_log((lb)->base.log, level, __VA_ARGS__)
+
+/* ------------------------------------------------------------------ */
+/* Weights                                                              */
+
+static uint64_t gcd(uint64_t a, uint64_t b)
+{
+    while (b) {
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+void jk_lb_multipliers(const int *factors, int n, uint64_t *mult)
+{
+    uint64_t lcm = 1;
+    for (int i = 0; i < n; i++)
+        lcm = lcm / gcd(lcm, (uint64_t)factors[i]) * (uint64_t)factors[i];
+    for (int i = 0; i < n; i++)
+        mult[i] = lcm / (uint64_t)factors[i];
+}
+
+static void update_multipliers(lb_worker *lb, apr_pool_t *pool)
+{
+    int *factors = apr_palloc(pool, sizeof(int) * (apr_size_t)lb->n);
+    uint64_t *mult = apr_palloc(pool, sizeof(uint64_t) * (apr_size_t)lb->n);
+    for (int i = 0; i < lb->n; i++)
+        factors[i] = atomic_load(&lb->members[i].shm->lbfactor);
+    jk_lb_multipliers(factors, lb->n, mult);
+    for (int i = 0; i < lb->n; i++)
+        lb->members[i].mult = mult[i];
+}
+
+/* ------------------------------------------------------------------ */
+/* Member state                                                         */
+
+static int recovery_due(const lb_worker *lb, const jk_shm_member *m, apr_time_t now)
+{
+    return now - atomic_load(&m->error_time) >= apr_time_from_sec(lb->cfg->recover_time);
+}
+
+/* Can `m` take a request now?  An error member past recover_time can, as a probe. */
+static int available(const lb_worker *lb, const jk_shm_member *m, apr_time_t now)
+{
+    int state = atomic_load(&m->state);
+    return state == JK_MEMBER_OK || recovery_due(lb, m, now);
+}
+
+static int usable(const lb_worker *lb, const jk_shm_member *m, apr_time_t now)
+{
+    return atomic_load(&m->activation) == JK_ACTIVATION_ACTIVE && available(lb, m, now);
+}
+
+/* Disabled members still serve the sessions they hold (a graceful drain). */
+static int usable_sticky(const lb_worker *lb, const jk_shm_member *m, apr_time_t now)
+{
+    return atomic_load(&m->activation) != JK_ACTIVATION_STOPPED && available(lb, m, now);
+}
+
+/* Called with the lock held: a member in error that is picked becomes the probe. */
+static void start_probe_if_due(lb_member *m, apr_time_t now)
+{
+    if (atomic_load(&m->shm->state) != JK_MEMBER_OK) {
+        atomic_store(&m->shm->state, JK_MEMBER_PROBING);
+        atomic_store(&m->shm->error_time, now);
+    }
+}
+
+static uint64_t highest_lb_value(const lb_worker *lb)
+{
+    uint64_t max = 0;
+    for (int i = 0; i < lb->n; i++) {
+        uint64_t v = atomic_load(&lb->members[i].shm->lb_value);
+        if (v > max)
+            max = v;
+    }
+    return max;
+}
+
+static void mark_ok(lb_worker *lb, lb_member *m)
+{
+    int was;
+    atomic_store(&m->shm->timeouts_in_a_row, 0);
+    was = atomic_exchange(&m->shm->state, JK_MEMBER_OK);
+    if (was == JK_MEMBER_OK)
+        return;
+    /* Back from error: start level with the others, not with a flood of requests. */
+    atomic_store(&m->shm->lb_value, highest_lb_value(lb));
+    LOG(lb, JK_LOG_INFO, "lb %s: member %s (%s) answers again; it takes requests", lb->base.name,
+        m->worker->name, jk_ajp_worker_endpoint(m->worker));
+}
+
+static void mark_error(lb_worker *lb, lb_member *m, jk_result why)
+{
+    int was;
+    /* A slow reply now and then is tolerated up to max_reply_timeouts in a row. */
+    if (why == JK_ERR_TIMEOUT &&
+        atomic_fetch_add(&m->shm->timeouts_in_a_row, 1) < lb->cfg->max_reply_timeouts)
+        return;
+    was = atomic_exchange(&m->shm->state, JK_MEMBER_ERROR);
+    atomic_store(&m->shm->error_time, apr_time_now());
+    if (was == JK_MEMBER_ERROR)
+        return;
+    if (was == JK_MEMBER_PROBING) {
+        LOG(lb, JK_LOG_DEBUG, "lb %s: probe of member %s failed (%s); next probe in %d s",
+            lb->base.name, m->worker->name, jk_result_text(why), lb->cfg->recover_time);
+        return;
+    }
+    LOG(lb, JK_LOG_ERROR, "lb %s: member %s (%s) is in error (%s); requests go to the other "
+        "members, and one will probe it again in %d s", lb->base.name, m->worker->name,
+        jk_ajp_worker_endpoint(m->worker), jk_result_text(why), lb->cfg->recover_time);
+}
+
+/* ------------------------------------------------------------------ */
+/* Choosing                                                             */
+
+typedef struct choice_ctx {
+    lb_worker *lb;
+    jk_service *s;
+    char *tried;
+    apr_time_t now;
+    int has_session;
+    int refused_by_force;
+} choice_ctx;
+
+static lb_member *by_route(lb_worker *lb, const char *route)
+{
+    for (int i = 0; i < lb->n; i++)
+        if (strcmp(lb->members[i].cfg->route, route) == 0)
+            return &lb->members[i];
+    return NULL;
+}
+
+/* The best member by distance, then lb_value, then rotation; `domain` limits the field. */
+static lb_member *best(choice_ctx *c, const char *domain, int sticky_rules)
+{
+    lb_worker *lb = c->lb;
+    unsigned start = atomic_load(&lb->shm->next);
+    lb_member *pick = NULL;
+    for (int k = 0; k < lb->n; k++) {
+        int i = (int)((start + (unsigned)k) % (unsigned)lb->n);
+        lb_member *m = &lb->members[i];
+        int ok = sticky_rules ? usable_sticky(lb, m->shm, c->now) : usable(lb, m->shm, c->now);
+        if (c->tried[i] || !ok)
+            continue;
+        if (domain && strcmp(m->cfg->domain, domain) != 0)
+            continue;
+        if (pick == NULL || m->cfg->distance < pick->cfg->distance ||
+            (m->cfg->distance == pick->cfg->distance &&
+             atomic_load(&m->shm->lb_value) < atomic_load(&pick->shm->lb_value)))
+            pick = m;
+    }
+    if (pick)
+        atomic_store(&lb->shm->next, (unsigned)(pick - lb->members) + 1);
+    return pick;
+}
+
+/* The member that holds the session, or the fallback its settings name. */
+static lb_member *sticky_choice(choice_ctx *c, const char *route)
+{
+    lb_worker *lb = c->lb;
+    lb_member *owner = by_route(lb, route);
+    const char *dot;
+
+    if (owner == NULL) {
+        /* A route no member has: its part before '.' may name a domain. */
+        dot = strchr(route, '.');
+        return best(c, dot ? apr_pstrndup(c->s->pool, route, (apr_size_t)(dot - route)) : route,
+                    1);
+    }
+    if (!c->tried[owner - lb->members] && usable_sticky(lb, owner->shm, c->now))
+        return owner;
+    if (lb->cfg->sticky_session_force) {
+        c->refused_by_force = 1;
+        return NULL;
+    }
+    if (*owner->cfg->redirect) {
+        lb_member *r = by_route(lb, owner->cfg->redirect);
+        if (r && !c->tried[r - lb->members] && usable_sticky(lb, r->shm, c->now))
+            return r;
+    }
+    if (*owner->cfg->domain)
+        return best(c, owner->cfg->domain, 0);
+    return NULL;
+}
+
+static lb_member *choose_unlocked(choice_ctx *c, apr_array_header_t *routes)
+{
+    for (int i = 0; i < routes->nelts; i++) {
+        lb_member *m = sticky_choice(c, APR_ARRAY_IDX(routes, i, const char *));
+        if (m || c->refused_by_force)
+            return m;
+    }
+    return best(c, NULL, 0);
+}
+
+static int counts_as_new_load(const lb_worker *lb, const choice_ctx *c)
+{
+    switch (lb->cfg->method) {
+    case JK_LB_METHOD_SESSION:
+    case JK_LB_METHOD_NEXT:
+        return !c->has_session;
+    case JK_LB_METHOD_TRAFFIC:
+        return 0; /* added after the request, by bytes */
+    default:
+        return 1;
+    }
+}
+
+static lb_member *choose(choice_ctx *c, apr_array_header_t *routes)
+{
+    lb_worker *lb = c->lb;
+    lb_member *m;
+    jk_shm_lock(lb->shm);
+    m = choose_unlocked(c, routes);
+    if (m) {
+        start_probe_if_due(m, c->now);
+        if (counts_as_new_load(lb, c))
+            atomic_fetch_add(&m->shm->lb_value, m->mult);
+    }
+    jk_shm_unlock(lb->shm);
+    return m;
+}
+
+/* Routes of the session ids the request carries, in the order to try them. */
+static apr_array_header_t *session_routes(lb_worker *lb, jk_service *s)
+{
+    apr_array_header_t *ids, *routes = apr_array_make(s->pool, 1, sizeof(const char *));
+    if (!lb->cfg->sticky_session)
+        return routes;
+    ids = jk_session_ids(s->pool, s->uri, s->headers, s->num_headers, lb->cfg->session_cookie,
+                         lb->cfg->session_path);
+    for (int i = 0; i < ids->nelts; i++) {
+        const char *route = jk_session_route(APR_ARRAY_IDX(ids, i, const char *));
+        if (route)
+            APR_ARRAY_PUSH(routes, const char *) = route;
+    }
+    return routes;
+}
+
+/* ------------------------------------------------------------------ */
+/* Serving                                                              */
+
+/* May the request go to another member after this result? */
+static int may_fail_over(const jk_service *s, jk_result r)
+{
+    if (s->response_started)
+        return 0;
+    switch (r) {
+    case JK_ERR_UNAVAILABLE:
+    case JK_ERR_BUSY:
+        return 1; /* the backend never saw it */
+    case JK_ERR_TIMEOUT:
+    case JK_ERR_PROTOCOL:
+    case JK_ERR_BACKEND_IO:
+        return jk_service_is_idempotent(s) && !s->body_streamed;
+    default:
+        return 0;
+    }
+}
+
+static void account(lb_worker *lb, lb_member *m, const jk_service *s, jk_result r,
+                    apr_off_t read0, apr_off_t written0)
+{
+    uint64_t in = (uint64_t)(s->bytes_read - read0), out = (uint64_t)(s->bytes_written - written0);
+    if (lb->cfg->method == JK_LB_METHOD_TRAFFIC)
+        atomic_fetch_add(&m->shm->lb_value, (in + out) * m->mult);
+    switch (r) {
+    case JK_OK:
+        mark_ok(lb, m);
+        break;
+    case JK_ERR_CLIENT:
+    case JK_ERR_TOO_LARGE:
+        /* Not the backend's fault; but a probe that got this far proved it alive. */
+        mark_ok(lb, m);
+        break;
+    case JK_ERR_BUSY:
+        if (atomic_load(&m->shm->state) == JK_MEMBER_PROBING)
+            atomic_store(&m->shm->state, JK_MEMBER_ERROR);
+        break;
+    default:
+        mark_error(lb, m, r);
+        break;
+    }
+}
+
+static int usable_left(choice_ctx *c)
+{
+    int n = 0;
+    for (int i = 0; i < c->lb->n; i++)
+        n += !c->tried[i] && usable(c->lb, c->lb->members[i].shm, c->now);
+    return n;
+}
+
+static jk_result serve_on(lb_worker *lb, lb_member *m, choice_ctx *c)
+{
+    jk_service *s = c->s;
+    apr_off_t read0 = s->bytes_read, written0 = s->bytes_written;
+    jk_result r;
+
+    c->tried[m - lb->members] = 1;
+    s->route = m->cfg->route;
+    s->single_attempt = usable_left(c) > 0;
+    if (lb->cfg->method == JK_LB_METHOD_BUSYNESS)
+        atomic_fetch_add(&m->shm->lb_value, m->mult);
+    r = m->worker->ops->service(m->worker, s);
+    if (lb->cfg->method == JK_LB_METHOD_BUSYNESS)
+        atomic_fetch_sub(&m->shm->lb_value, m->mult);
+    account(lb, m, s, r, read0, written0);
+    return r;
+}
+
+static jk_result lb_service(jk_worker *base, jk_service *s)
+{
+    lb_worker *lb = base->impl;
+    choice_ctx c = { lb, s, apr_pcalloc(s->pool, (apr_size_t)lb->n), 0, 0, 0 };
+    apr_array_header_t *routes = session_routes(lb, s);
+    jk_result r = JK_ERR_UNAVAILABLE;
+
+    c.has_session = routes->nelts > 0;
+    for (int round = 0; round < lb->cfg->retries; round++) {
+        lb_member *m;
+        c.now = apr_time_now();
+        while ((m = choose(&c, routes)) != NULL) {
+            r = serve_on(lb, m, &c);
+            if (r == JK_OK || !may_fail_over(s, r))
+                return r;
+            LOG(lb, JK_LOG_INFO, "lb %s: %s %s failed on member %s (%s); trying another member",
+                base->name, s->method, s->uri, m->worker->name, jk_result_text(r));
+        }
+        if (c.refused_by_force) {
+            LOG(lb, JK_LOG_ERROR, "lb %s: the session's member cannot take %s and "
+                "sticky_session_force is set; the client gets 503", base->name, s->uri);
+            return JK_ERR_UNAVAILABLE;
+        }
+        if (r != JK_ERR_BUSY)
+            break;
+        /* Every member was busy: wait a little and look again. */
+        memset(c.tried, 0, (apr_size_t)lb->n);
+        apr_sleep((apr_interval_time_t)lb->cfg->retry_interval * 1000);
+    }
+    LOG(lb, JK_LOG_ERROR, "lb %s: no member could take %s %s; the client gets %d", base->name,
+        s->method, s->uri, jk_result_http_status(r));
+    return r;
+}
+
+static const jk_worker_ops lb_ops = { lb_service, NULL };
+
+apr_status_t jk_lb_worker_create(apr_pool_t *pool, const jk_worker_config *cfg,
+                                 const jk_worker_env *env, const jk_worker_table *members,
+                                 jk_worker **out)
+{
+    lb_worker *lb = apr_pcalloc(pool, sizeof(*lb));
+
+    lb->base.name = cfg->name;
+    lb->base.type_name = "lb";
+    lb->base.ops = &lb_ops;
+    lb->base.config = cfg;
+    lb->base.log = env->log;
+    lb->base.impl = lb;
+    lb->cfg = cfg;
+    lb->n = cfg->members->nelts;
+    lb->members = apr_pcalloc(pool, sizeof(lb_member) * (apr_size_t)lb->n);
+    lb->shm = jk_shm_lb_find(env->shm, cfg->name);
+    if (lb->shm == NULL) {
+        atomic_flag_clear(&lb->local_lock.lock);
+        lb->shm = &lb->local_lock;
+    }
+    for (int i = 0; i < lb->n; i++) {
+        const jk_worker_config *mc = APR_ARRAY_IDX(cfg->members, i, jk_worker_config *);
+        lb_member *m = &lb->members[i];
+        m->cfg = mc;
+        m->worker = jk_workers_find(members, mc->name);
+        m->shm = jk_ajp_worker_shm(m->worker);
+        if (m->worker == NULL || m->shm == NULL)
+            return APR_EINIT;
+    }
+    update_multipliers(lb, pool);
+    *out = &lb->base;
+    return APR_SUCCESS;
+}

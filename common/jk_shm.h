@@ -1,0 +1,71 @@
+/*
+ * jk_shm: state shared by every httpd child.
+ *
+ * One record per ajp13 worker (its state as an lb member and its counters)
+ * and one per lb worker (its selection lock and rotation).  The parent
+ * creates the segment in post_config, before the children are forked, so
+ * every child sees the same memory: a member put into error by one child is
+ * skipped by all, and lb counters balance across processes and threads alike.
+ * Fields are C11 atomics; member choice takes the lb record's spin lock, which
+ * is held for a few hundred instructions and never across I/O.
+ */
+#ifndef JK_SHM_H
+#define JK_SHM_H
+
+#include "jk_config.h"
+
+#include <apr_shm.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+typedef enum jk_member_state {
+    JK_MEMBER_OK = 0,
+    JK_MEMBER_ERROR,        /* skipped until recover_time has passed */
+    JK_MEMBER_PROBING       /* one request is finding out whether it is back */
+} jk_member_state;
+
+typedef struct jk_shm_member {
+    char name[JK_MAX_NAME_LEN + 4];
+    _Atomic int state;              /* jk_member_state */
+    _Atomic int activation;         /* jk_activation, changeable at run time */
+    _Atomic int lbfactor;
+    _Atomic int64_t error_time;     /* apr_time_t: entered error, or started probing */
+    _Atomic uint64_t lb_value;      /* lowest is chosen next */
+    _Atomic uint64_t requests;      /* times chosen */
+    _Atomic uint64_t errors;        /* backend failures */
+    _Atomic uint64_t client_errors;
+    _Atomic uint64_t reply_timeouts;
+    _Atomic int timeouts_in_a_row;  /* reply timeouts since the last good reply */
+    _Atomic uint64_t bytes_read;    /* request body bytes sent to the backend */
+    _Atomic uint64_t bytes_written; /* response body bytes sent to clients */
+    _Atomic int busy;
+    _Atomic int max_busy;
+} jk_shm_member;
+
+typedef struct jk_shm_lb {
+    char name[JK_MAX_NAME_LEN + 4];
+    atomic_flag lock;
+    _Atomic unsigned next;          /* where the next tie-break starts */
+} jk_shm_lb;
+
+typedef struct jk_shm {
+    apr_shm_t *segment;
+    int num_members;
+    int num_lbs;
+    jk_shm_member *members;
+    jk_shm_lb *lbs;
+} jk_shm;
+
+/* A segment with a record for every ajp13 and lb worker of `cfg` (anonymous memory). */
+apr_status_t jk_shm_create(apr_pool_t *pool, const jk_config *cfg, jk_shm **out);
+jk_shm_member *jk_shm_member_find(const jk_shm *shm, const char *name);
+jk_shm_lb *jk_shm_lb_find(const jk_shm *shm, const char *name);
+
+void jk_shm_lock(jk_shm_lb *lb);
+void jk_shm_unlock(jk_shm_lb *lb);
+
+/* Busy counting that keeps max_busy up to date. */
+void jk_shm_member_enter(jk_shm_member *m);
+void jk_shm_member_leave(jk_shm_member *m);
+
+#endif
