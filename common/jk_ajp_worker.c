@@ -611,6 +611,8 @@ apr_status_t jk_ajp_worker_create(apr_pool_t *pool, const jk_worker_config *cfg,
     w->shm = jk_shm_member_find(env->shm, cfg->name);
     if (w->shm == NULL)
         w->shm = apr_pcalloc(pool, sizeof(*w->shm));
+    w->base.shm = w->shm;
+    w->base.endpoint = w->endpoint;
     if ((rv = jk_conn_pool_create(pool, size, (apr_size_t)cfg->max_packet_size, &w->conns))
         != APR_SUCCESS)
         return rv;
@@ -634,7 +636,3 @@ jk_conn_pool *jk_ajp_worker_pool(const jk_worker *w)
     return ((const ajp_worker *)w->impl)->conns;
 }
 
-jk_shm_member *jk_ajp_worker_shm(const jk_worker *w)
-{
-    return w && strcmp(w->type_name, "ajp13") == 0 ? ((const ajp_worker *)w->impl)->shm : NULL;
-}

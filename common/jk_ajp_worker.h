@@ -22,7 +22,5 @@ apr_status_t jk_ajp_worker_create(apr_pool_t *pool, const jk_worker_config *cfg,
 const char *jk_ajp_worker_endpoint(const jk_worker *w);
 /* This process's connection pool (for tests and the status worker). */
 jk_conn_pool *jk_ajp_worker_pool(const jk_worker *w);
-/* The worker's shared record: state as an lb member, and counters. */
-jk_shm_member *jk_ajp_worker_shm(const jk_worker *w);
 
 #endif

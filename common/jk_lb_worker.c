@@ -1,5 +1,4 @@
 #include "jk_lb_worker.h"
-#include "jk_ajp_worker.h"
 #include "jk_session.h"
 
 #include <apr_strings.h>
@@ -19,6 +18,7 @@ typedef struct lb_worker {
     int n;
     jk_shm_lb *shm;
     jk_shm_lb local_lock;       /* when there is no shared memory (unit tests) */
+    jk_clock_fn clock;
 } lb_worker;
 
 #define LOG(lb, level, ...) jk_log((lb)->base.log, level, __VA_ARGS__)
@@ -112,7 +112,7 @@ static void mark_ok(lb_worker *lb, lb_member *m)
     /* Back from error: start level with the others, not with a flood of requests. */
     atomic_store(&m->shm->lb_value, highest_lb_value(lb));
     LOG(lb, JK_LOG_INFO, "lb %s: member %s (%s) answers again; it takes requests", lb->base.name,
-        m->worker->name, jk_ajp_worker_endpoint(m->worker));
+        m->worker->name, m->worker->endpoint);
 }
 
 static void mark_error(lb_worker *lb, lb_member *m, jk_result why)
@@ -123,7 +123,7 @@ static void mark_error(lb_worker *lb, lb_member *m, jk_result why)
         atomic_fetch_add(&m->shm->timeouts_in_a_row, 1) < lb->cfg->max_reply_timeouts)
         return;
     was = atomic_exchange(&m->shm->state, JK_MEMBER_ERROR);
-    atomic_store(&m->shm->error_time, apr_time_now());
+    atomic_store(&m->shm->error_time, lb->clock());
     if (was == JK_MEMBER_ERROR)
         return;
     if (was == JK_MEMBER_PROBING) {
@@ -133,7 +133,7 @@ static void mark_error(lb_worker *lb, lb_member *m, jk_result why)
     }
     LOG(lb, JK_LOG_ERROR, "lb %s: member %s (%s) is in error (%s); requests go to the other "
         "members, and one will probe it again in %d s", lb->base.name, m->worker->name,
-        jk_ajp_worker_endpoint(m->worker), jk_result_text(why), lb->cfg->recover_time);
+        m->worker->endpoint, jk_result_text(why), lb->cfg->recover_time);
 }
 
 /* ------------------------------------------------------------------ */
@@ -345,7 +345,7 @@ static jk_result lb_service(jk_worker *base, jk_service *s)
     c.has_session = routes->nelts > 0;
     for (int round = 0; round < lb->cfg->retries; round++) {
         lb_member *m;
-        c.now = apr_time_now();
+        c.now = lb->clock();
         while ((m = choose(&c, routes)) != NULL) {
             r = serve_on(lb, m, &c);
             if (r == JK_OK || !may_fail_over(s, r))
@@ -371,6 +371,11 @@ static jk_result lb_service(jk_worker *base, jk_service *s)
 
 static const jk_worker_ops lb_ops = { lb_service, NULL };
 
+void jk_lb_worker_set_clock(jk_worker *w, jk_clock_fn clock)
+{
+    ((lb_worker *)w->impl)->clock = clock;
+}
+
 apr_status_t jk_lb_worker_create(apr_pool_t *pool, const jk_worker_config *cfg,
                                  const jk_worker_env *env, const jk_worker_table *members,
                                  jk_worker **out)
@@ -384,6 +389,7 @@ apr_status_t jk_lb_worker_create(apr_pool_t *pool, const jk_worker_config *cfg,
     lb->base.log = env->log;
     lb->base.impl = lb;
     lb->cfg = cfg;
+    lb->clock = apr_time_now;
     lb->n = cfg->members->nelts;
     lb->members = apr_pcalloc(pool, sizeof(lb_member) * (apr_size_t)lb->n);
     lb->shm = jk_shm_lb_find(env->shm, cfg->name);
@@ -396,9 +402,9 @@ apr_status_t jk_lb_worker_create(apr_pool_t *pool, const jk_worker_config *cfg,
         lb_member *m = &lb->members[i];
         m->cfg = mc;
         m->worker = jk_workers_find(members, mc->name);
-        m->shm = jk_ajp_worker_shm(m->worker);
-        if (m->worker == NULL || m->shm == NULL)
+        if (m->worker == NULL || m->worker->shm == NULL)
             return APR_EINIT;
+        m->shm = m->worker->shm;
     }
     update_multipliers(lb, pool);
     *out = &lb->base;

@@ -42,6 +42,8 @@ struct jk_worker {
     const jk_worker_ops *ops;
     const jk_worker_config *config;
     const jk_logger *log;
+    const char *endpoint;       /* "host:port" of a backend, or the name */
+    jk_shm_member *shm;         /* shared state and counters; NULL for an lb */
     void *impl;
 };
 
