@@ -17,6 +17,7 @@ typedef struct ajp_worker {
     jk_ajp_options opts;
     int pool_min;
     jk_shm_member *shm;         /* shared counters (a private record without shm) */
+    apr_sockaddr_t *source;     /* local address to bind, or NULL */
 } ajp_worker;
 
 /* One request's exchange with the backend. */
@@ -28,6 +29,8 @@ typedef struct exchange {
     int headers_sent;
     int unflushed;              /* body written to the client since the last flush */
     int retry;                  /* the attempt failed before the backend could act on it */
+    apr_interval_time_t timeout; /* for the next wait on the backend */
+    apr_pool_t *pool;           /* for decoding replies */
 } exchange;
 
 #define LOG(w, level, ...) jk_log((w)->base.log, level, __VA_ARGS__)
@@ -42,11 +45,14 @@ static apr_interval_time_t ms_or_forever(int ms)
     return ms > 0 ? (apr_interval_time_t)ms * 1000 : -1;
 }
 
-static apr_interval_time_t read_timeout(const ajp_worker *w)
+/* The wait for each reply packet: JK_REPLY_TIMEOUT, reply_timeout, else socket_timeout. */
+static int reply_timeout_ms(const ajp_worker *w, const jk_service *s)
 {
+    if (s->reply_timeout > 0)
+        return s->reply_timeout;
     if (w->cfg->reply_timeout > 0)
-        return (apr_interval_time_t)w->cfg->reply_timeout * 1000;
-    return w->cfg->socket_timeout > 0 ? apr_time_from_sec(w->cfg->socket_timeout) : -1;
+        return w->cfg->reply_timeout;
+    return w->cfg->socket_timeout * 1000;
 }
 
 static apr_status_t wait_io(apr_socket_t *sock, apr_int16_t events, apr_interval_time_t timeout)
@@ -71,6 +77,18 @@ static apr_status_t connect_addr(ajp_worker *w, jk_conn *c, apr_sockaddr_t *addr
     apr_socket_opt_set(c->sock, APR_TCP_NODELAY, 1);
     if (w->cfg->socket_keepalive)
         apr_socket_opt_set(c->sock, APR_SO_KEEPALIVE, 1);
+    if (w->cfg->socket_buffer > 0) {
+        /* Never below one packet, or a reply could not be read in one go. */
+        int size = w->cfg->socket_buffer < w->cfg->max_packet_size ? w->cfg->max_packet_size
+                                                                    : w->cfg->socket_buffer;
+        apr_socket_opt_set(c->sock, APR_SO_SNDBUF, size);
+        apr_socket_opt_set(c->sock, APR_SO_RCVBUF, size);
+    }
+    if (w->source && w->source->family == addr->family &&
+        (rv = apr_socket_bind(c->sock, w->source)) != APR_SUCCESS) {
+        jk_conn_close(c);
+        return rv;
+    }
     apr_socket_timeout_set(c->sock, ms_or_forever(w->cfg->socket_connect_timeout));
     rv = apr_socket_connect(c->sock, addr);
     if (rv == APR_SUCCESS)
@@ -90,21 +108,35 @@ static apr_status_t resolve(ajp_worker *w, apr_pool_t *pool, apr_sockaddr_t **ad
     return apr_sockaddr_info_get(addr, w->cfg->host, APR_UNSPEC, (apr_port_t)w->cfg->port, 0, pool);
 }
 
-/* Try each address of the host in turn (localhost may be ::1 and 127.0.0.1). */
+/* Try the addresses of one family in turn; APR_ENOENT when the host has none of it. */
+static apr_status_t connect_family(ajp_worker *w, jk_conn *c, apr_sockaddr_t *addr, int v6)
+{
+    apr_status_t rv = APR_ENOENT;
+    for (; addr; addr = addr->next) {
+        if ((addr->family == APR_INET6) != v6)
+            continue;
+        if ((rv = connect_addr(w, c, addr)) == APR_SUCCESS)
+            break;
+    }
+    return rv;
+}
+
+/* Every address of the host, IPv4 first unless prefer_ipv6 (mod_jk's order). */
 static apr_status_t open_connection(ajp_worker *w, jk_conn *c)
 {
     apr_sockaddr_t *addr;
-    apr_status_t rv = resolve(w, c->pool, &addr);
+    apr_status_t rv = resolve(w, c->pool, &addr), second;
     char err[120];
+    int v6 = w->cfg->prefer_ipv6 != 0;
 
     if (rv != APR_SUCCESS) {
         LOG(w, JK_LOG_ERROR, "worker %s: cannot resolve host %s: %s", w->base.name, w->cfg->host,
             errtext(rv, err, sizeof(err)));
         return rv;
     }
-    for (; addr; addr = addr->next)
-        if ((rv = connect_addr(w, c, addr)) == APR_SUCCESS)
-            break;
+    rv = connect_family(w, c, addr, v6);
+    if (rv != APR_SUCCESS && (second = connect_family(w, c, addr, !v6)) != APR_ENOENT)
+        rv = second;
     if (rv == APR_SUCCESS)
         LOG(w, JK_LOG_DEBUG, "worker %s: connected to %s", w->base.name, w->endpoint);
     return rv;
@@ -164,7 +196,7 @@ static apr_status_t send_msg(exchange *x, jk_msg *m)
 /* Before waiting for the backend, let the client have what it was given. */
 static void flush_client(exchange *x)
 {
-    if (x->unflushed && x->s->io->flush(x->s) == APR_SUCCESS)
+    if (x->unflushed && x->s && x->s->io->flush(x->s) == APR_SUCCESS)
         x->unflushed = 0;
 }
 
@@ -192,7 +224,7 @@ static apr_status_t fill(exchange *x)
         if (!APR_STATUS_IS_EAGAIN(rv))
             return rv == APR_SUCCESS ? APR_EOF : rv;
         flush_client(x);
-        if ((rv = wait_io(c->sock, APR_POLLIN, read_timeout(x->w))) != APR_SUCCESS)
+        if ((rv = wait_io(c->sock, APR_POLLIN, x->timeout)) != APR_SUCCESS)
             return rv;
     }
 }
@@ -356,13 +388,45 @@ static jk_result send_request(exchange *x)
 
 /* --- the reply --- */
 
+/* Is `status` in fail_on_status?  JK_ERR_STATUS(_SOFT) if so, JK_OK if not. */
+static jk_result status_check(const ajp_worker *w, int status)
+{
+    const apr_array_header_t *codes = w->cfg->fail_on_status;
+    for (int i = 0; codes && i < codes->nelts; i++) {
+        int code = APR_ARRAY_IDX(codes, i, int);
+        if (code == status)
+            return JK_ERR_STATUS;
+        if (code == -status)
+            return JK_ERR_STATUS_SOFT;
+    }
+    return JK_OK;
+}
+
+/* Tomcat answers a wrong or missing secret with a bare 403, before any servlet runs. */
+static void note_refused_secret(const exchange *x, const jk_ajp_reply *r)
+{
+    if (r->status == 403 && r->num_headers == 0)
+        LOG(x->w, JK_LOG_ERROR, "worker %s: %s refused the request with a bare 403: its AJP "
+            "connector most likely rejected this worker's secret (%s); compare secret= in "
+            "workers.properties with the Connector's secret attribute", x->w->base.name,
+            x->w->endpoint, x->w->cfg->secret ? "one is set" : "none is set");
+}
+
 static jk_result on_headers(exchange *x, const jk_ajp_reply *r)
 {
+    jk_result failed;
     if (x->headers_sent) {
         LOG(x->w, JK_LOG_ERROR, "worker %s: %s sent the response headers twice", x->w->base.name,
             x->w->endpoint);
         return JK_ERR_PROTOCOL;
     }
+    if ((failed = status_check(x->w, r->status)) != JK_OK) {
+        LOG(x->w, JK_LOG_ERROR, "worker %s: %s answered %d, which fail_on_status lists%s; "
+            "connection closed", x->w->base.name, x->w->endpoint, r->status,
+            failed == JK_ERR_STATUS ? "" : " (as a soft failure)");
+        return failed;
+    }
+    note_refused_secret(x, r);
     x->headers_sent = 1;
     x->s->response_status = r->status;
     if (x->s->io->start_response(x->s, r->status, r->reason, r->headers, r->num_headers)
@@ -400,9 +464,7 @@ static jk_result receive_failed(exchange *x, apr_status_t rv)
     char err[120];
     if (APR_STATUS_IS_TIMEUP(rv)) {
         LOG(x->w, JK_LOG_ERROR, "worker %s: no reply from %s within %d ms; connection closed",
-            x->w->base.name, x->w->endpoint,
-            x->w->cfg->reply_timeout > 0 ? x->w->cfg->reply_timeout
-                                         : x->w->cfg->socket_timeout * 1000);
+            x->w->base.name, x->w->endpoint, reply_timeout_ms(x->w, x->s));
         return JK_ERR_TIMEOUT;
     }
     if (rv >= JK_MSG_EOVERFLOW && rv <= JK_MSG_EBADHDR)
@@ -432,7 +494,7 @@ static jk_result read_reply(exchange *x, int *reuse)
 
         if (rv != APR_SUCCESS)
             return receive_failed(x, rv);
-        if ((rv = jk_ajp_decode_reply(&m, x->s->pool, &r)) != APR_SUCCESS)
+        if ((rv = jk_ajp_decode_reply(&m, x->pool, &r)) != APR_SUCCESS)
             return protocol_error(x, rv);
         switch (r.type) {
         case JK_AJP_SEND_HEADERS:   res = on_headers(x, &r); break;
@@ -454,11 +516,58 @@ static jk_result read_reply(exchange *x, int *reuse)
 
 /* --- one attempt on one connection --- */
 
+/* CPING on the exchange's connection; APR_SUCCESS when CPONG came within `ms`. */
+static apr_status_t cping(exchange *x, int ms)
+{
+    jk_msg reply;
+    jk_ajp_reply r;
+    apr_status_t rv;
+
+    jk_ajp_encode_cping(x->c->out);
+    if ((rv = send_msg(x, x->c->out)) != APR_SUCCESS)
+        return rv;
+    x->timeout = ms_or_forever(ms);
+    if ((rv = recv_packet(x, &reply)) != APR_SUCCESS)
+        return rv;
+    if ((rv = jk_ajp_decode_reply(&reply, x->pool, &r)) != APR_SUCCESS)
+        return rv;
+    return r.type == JK_AJP_CPONG ? APR_SUCCESS : JK_AJP_EBADTYPE;
+}
+
+static jk_result cping_failed(exchange *x, const char *when, int ms, apr_status_t rv)
+{
+    char err[120];
+    LOG(x->w, JK_LOG_ERROR, "worker %s: no CPONG from %s %s (waited up to %d ms: %s); "
+        "connection closed", x->w->base.name, x->w->endpoint, when, ms,
+        APR_STATUS_IS_TIMEUP(rv) ? "timed out" : rv >= APR_OS_START_USERERR
+        ? jk_ajp_strerror(rv) : errtext(rv, err, sizeof(err)));
+    jk_conn_pool_release(x->c, 0);
+    x->c = NULL;
+    return JK_ERR_UNAVAILABLE;
+}
+
+static jk_result open_checked(exchange *x)
+{
+    ajp_worker *w = x->w;
+    char err[120];
+    apr_status_t rv = open_connection(w, x->c);
+    if (rv != APR_SUCCESS) {
+        LOG(w, JK_LOG_ERROR, "worker %s: cannot connect to %s: %s", w->base.name, w->endpoint,
+            errtext(rv, err, sizeof(err)));
+        jk_conn_pool_release(x->c, 0);
+        x->c = NULL;
+        return JK_ERR_UNAVAILABLE;
+    }
+    if ((w->cfg->ping_mode & JK_PING_CONNECT) &&
+        (rv = cping(x, w->cfg->connect_timeout)) != APR_SUCCESS)
+        return cping_failed(x, "after connecting", w->cfg->connect_timeout, rv);
+    return JK_OK;
+}
+
 static jk_result get_connection(exchange *x)
 {
     ajp_worker *w = x->w;
     apr_interval_time_t wait = ms_or_forever(w->cfg->connection_acquire_timeout);
-    char err[120];
     apr_status_t rv;
 
     if (wait < 0)
@@ -470,15 +579,11 @@ static jk_result get_connection(exchange *x)
     }
     if (x->c->sock && (idle_too_long(w, x->c) || is_stale(x->c)))
         jk_conn_close(x->c);
-    if (x->c->sock)
-        return JK_OK;
-    if ((rv = open_connection(w, x->c)) != APR_SUCCESS) {
-        LOG(w, JK_LOG_ERROR, "worker %s: cannot connect to %s: %s", w->base.name, w->endpoint,
-            errtext(rv, err, sizeof(err)));
-        jk_conn_pool_release(x->c, 0);
-        x->c = NULL;
-        return JK_ERR_UNAVAILABLE;
-    }
+    if (x->c->sock == NULL)
+        return open_checked(x);
+    if ((w->cfg->ping_mode & JK_PING_PREPOST) &&
+        (rv = cping(x, w->cfg->prepost_timeout)) != APR_SUCCESS)
+        return cping_failed(x, "before the request", w->cfg->prepost_timeout, rv);
     return JK_OK;
 }
 
@@ -491,6 +596,8 @@ static jk_result attempt(exchange *x)
     x->received_any = 0;
     if ((res = get_connection(x)) != JK_OK)
         return res;
+    x->received_any = 0;
+    x->timeout = ms_or_forever(reply_timeout_ms(x->w, x->s));
     res = send_request(x);
     if (res == JK_ERR_TOO_LARGE) {
         jk_conn_pool_release(x->c, 1); /* nothing was sent: the connection is intact */
@@ -526,6 +633,11 @@ static jk_result ajp_service(jk_worker *base, jk_service *s)
     apr_off_t read0 = s->bytes_read, written0 = s->bytes_written;
     jk_result res;
 
+    if (w->cfg->busy_limit > 0 && atomic_load(&w->shm->busy) >= w->cfg->busy_limit) {
+        LOG(w, JK_LOG_WARN, "worker %s: busy_limit %d reached; %s %s not sent", base->name,
+            w->cfg->busy_limit, s->method, s->uri);
+        return JK_ERR_BUSY;
+    }
     atomic_fetch_add(&w->shm->requests, 1);
     jk_shm_member_enter(w->shm);
     res = forward(w, s);
@@ -545,6 +657,7 @@ static jk_result forward(ajp_worker *w, jk_service *s)
     memset(&x, 0, sizeof(x));
     x.w = w;
     x.s = s;
+    x.pool = s->pool;
     if ((res = read_first_chunk(&x)) != JK_OK)
         return res;
     for (;;) {
@@ -565,10 +678,34 @@ static jk_result forward(ajp_worker *w, jk_service *s)
     return res;
 }
 
+/* ping_mode I: CPING every connection idle for connection_ping_interval; drop the silent. */
+static void ping_idle_connections(ajp_worker *w, apr_time_t now)
+{
+    apr_time_t cutoff = now - apr_time_from_sec(w->cfg->connection_ping_interval);
+    int dropped = 0;
+    for (int i = 0; i < w->conns->size; i++) {
+        exchange x;
+        int alive;
+        memset(&x, 0, sizeof(x));
+        x.w = w;
+        if (!jk_conn_pool_take_idle(w->conns, i, cutoff, &x.c))
+            continue;
+        x.pool = x.c->pool;
+        alive = cping(&x, w->cfg->ping_timeout) == APR_SUCCESS;
+        dropped += !alive;
+        jk_conn_pool_put_back(x.c, alive);
+    }
+    if (dropped > 0)
+        LOG(w, JK_LOG_WARN, "worker %s: %d idle connection(s) to %s did not answer CPING within "
+            "%d ms; closed", w->base.name, dropped, w->endpoint, w->cfg->ping_timeout);
+}
+
 static void ajp_maintain(jk_worker *base, apr_time_t now)
 {
     ajp_worker *w = base->impl;
     int closed;
+    if ((w->cfg->ping_mode & JK_PING_INTERVAL) && w->cfg->connection_ping_interval > 0)
+        ping_idle_connections(w, now);
     if (w->cfg->connection_pool_timeout <= 0)
         return;
     closed = jk_conn_pool_close_idle(w->conns, apr_time_from_sec(w->cfg->connection_pool_timeout),
@@ -616,6 +753,12 @@ apr_status_t jk_ajp_worker_create(apr_pool_t *pool, const jk_worker_config *cfg,
     if ((rv = jk_conn_pool_create(pool, size, (apr_size_t)cfg->max_packet_size, &w->conns))
         != APR_SUCCESS)
         return rv;
+    if (cfg->source && *cfg->source &&
+        apr_sockaddr_info_get(&w->source, cfg->source, APR_UNSPEC, 0, 0, pool) != APR_SUCCESS) {
+        LOG(w, JK_LOG_WARN, "worker %s: source address %s does not resolve; connecting from any "
+            "address", cfg->name, cfg->source);
+        w->source = NULL;
+    }
     rv = apr_sockaddr_info_get(&w->addr, cfg->host, APR_UNSPEC, (apr_port_t)cfg->port, 0, pool);
     if (rv != APR_SUCCESS) {
         w->addr = NULL;

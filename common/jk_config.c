@@ -41,17 +41,17 @@ static const jk_key_def key_table[] = {
     { "lbfactor",                   A, U, "1", NULL },
     { "route",                      A, U, "the worker's name", NULL },
     { "jvm_route",                  A, U | D, NULL, "route" },
-    { "source",                     A, I, NULL, NULL },
-    { "prefer_ipv6",                A, I, "false", NULL },
-    { "socket_buffer",              A, I, "0", NULL },
-    { "ping_mode",                  A, I, NULL, NULL },
-    { "ping_timeout",               A, I, "10000", NULL },
-    { "connection_ping_interval",   A, I, "0", NULL },
-    { "connect_timeout",            A, I, "0", NULL },
-    { "prepost_timeout",            A, I, "0", NULL },
-    { "recovery_options",           A, I, "0", NULL },
-    { "fail_on_status",             A, I, NULL, NULL },
-    { "busy_limit",                 A, I, "0", NULL },
+    { "source",                     A, U, NULL, NULL },
+    { "prefer_ipv6",                A, U, "false", NULL },
+    { "socket_buffer",              A, U, "0", NULL },
+    { "ping_mode",                  A, U, "none", NULL },
+    { "ping_timeout",               A, U, "10000", NULL },
+    { "connection_ping_interval",   A, U, "ping_timeout / 100 s with ping_mode I", NULL },
+    { "connect_timeout",            A, U, "0", NULL },
+    { "prepost_timeout",            A, U, "0", NULL },
+    { "recovery_options",           A, U, "0", NULL },
+    { "fail_on_status",             A, U, NULL, NULL },
+    { "busy_limit",                 A, U, "0", NULL },
     { "distance",                   A, U, "0", NULL },
     { "activation",                 A, U, "Active", NULL },
     { "domain",                     A, U, NULL, NULL },
@@ -408,6 +408,17 @@ static void apply_defaults(jk_worker_config *w)
     w->max_packet_size = 8192;
     w->reply_timeout = 0;
     w->secret = NULL;
+    w->source = NULL;
+    w->prefer_ipv6 = 0;
+    w->socket_buffer = 0;
+    w->ping_mode = 0;
+    w->ping_timeout = 10000;
+    w->connection_ping_interval = -1;
+    w->connect_timeout = 0;
+    w->prepost_timeout = 0;
+    w->recovery_options = 0;
+    w->fail_on_status = NULL;
+    w->busy_limit = 0;
     w->lbfactor = 1;
     w->route = w->name;
     w->domain = "";
@@ -429,11 +440,65 @@ static void apply_defaults(jk_worker_config *w)
 /* Values whose default depends on others, as mod_jk computes them. */
 static void resolve_derived(jk_worker_config *w)
 {
+    /* The old timeouts switch their CPing on, with their own wait. */
+    if (w->connect_timeout > 0)
+        w->ping_mode |= JK_PING_CONNECT;
+    if (w->prepost_timeout > 0)
+        w->ping_mode |= JK_PING_PREPOST;
+    if (w->connect_timeout == 0 && (w->ping_mode & JK_PING_CONNECT))
+        w->connect_timeout = w->ping_timeout;
+    if (w->prepost_timeout == 0 && (w->ping_mode & JK_PING_PREPOST))
+        w->prepost_timeout = w->ping_timeout;
+    if (w->connection_ping_interval < 0)
+        w->connection_ping_interval = (w->ping_mode & JK_PING_INTERVAL) ? w->ping_timeout / 100 : 0;
+    if (w->connection_ping_interval > 0)
+        w->ping_mode |= JK_PING_INTERVAL;
     if (w->socket_connect_timeout < 0)
         w->socket_connect_timeout = w->socket_timeout * 1000;
     if (w->connection_acquire_timeout < 0)
         w->connection_acquire_timeout = w->retries * w->retry_interval;
     w->max_packet_size = jk_config_round_packet_size(w->max_packet_size);
+}
+
+/* Letters C (after connect), P (before each request), I (idle interval), A (all). */
+static void read_ping_mode(builder *b, jk_worker_config *w)
+{
+    const jk_prop *p = worker_prop(b, w->name, "ping_mode");
+    if (p == NULL)
+        return;
+    for (const char *c = p->value; *c; c++) {
+        switch (apr_toupper(*c)) {
+        case 'C': w->ping_mode |= JK_PING_CONNECT; break;
+        case 'P': w->ping_mode |= JK_PING_PREPOST; break;
+        case 'I': w->ping_mode |= JK_PING_INTERVAL; break;
+        case 'A': w->ping_mode |= JK_PING_CONNECT | JK_PING_PREPOST | JK_PING_INTERVAL; break;
+        case ',': case ' ': break;
+        default:
+            error_at(b, p->file, p->line, "%s: '%c' is not a ping mode (C, P, I or A)", p->key, *c);
+            return;
+        }
+    }
+}
+
+/* HTTP codes, a minus sign meaning "fail over but keep the member usable". */
+static void read_fail_on_status(builder *b, jk_worker_config *w)
+{
+    const jk_prop *p = worker_prop(b, w->name, "fail_on_status");
+    apr_array_header_t *items;
+    if (p == NULL)
+        return;
+    items = jk_props_split_list(b->pool, p->value);
+    w->fail_on_status = apr_array_make(b->pool, items->nelts, sizeof(int));
+    for (int i = 0; i < items->nelts; i++) {
+        const char *item = APR_ARRAY_IDX(items, i, const char *);
+        int code;
+        if (jk_config_parse_int(item, -999, 999, &code) != 0 || (code > -100 && code < 100)) {
+            error_at(b, p->file, p->line, "%s: '%s' is not an HTTP status (100-999, or -100 to "
+                     "-999)", p->key, item);
+            continue;
+        }
+        APR_ARRAY_PUSH(w->fail_on_status, int) = code;
+    }
 }
 
 static void read_activation(builder *b, jk_worker_config *w)
@@ -521,6 +586,17 @@ static void read_ajp_keys(builder *b, jk_worker_config *w)
     read_int(b, n, "max_packet_size", NULL, 1, 65536, &w->max_packet_size);
     read_int(b, n, "reply_timeout", NULL, 0, INT_MAX, &w->reply_timeout);
     read_string(b, n, "secret", NULL, &w->secret);
+    read_string(b, n, "source", NULL, &w->source);
+    read_bool(b, n, "prefer_ipv6", &w->prefer_ipv6);
+    read_int(b, n, "socket_buffer", NULL, 0, 16 * 1024 * 1024, &w->socket_buffer);
+    read_ping_mode(b, w);
+    read_int(b, n, "ping_timeout", NULL, 1, INT_MAX, &w->ping_timeout);
+    read_int(b, n, "connection_ping_interval", NULL, 0, INT_MAX, &w->connection_ping_interval);
+    read_int(b, n, "connect_timeout", NULL, 0, INT_MAX, &w->connect_timeout);
+    read_int(b, n, "prepost_timeout", NULL, 0, INT_MAX, &w->prepost_timeout);
+    read_int(b, n, "recovery_options", NULL, 0, 31, &w->recovery_options);
+    read_fail_on_status(b, w);
+    read_int(b, n, "busy_limit", NULL, 0, INT_MAX, &w->busy_limit);
     read_member_keys(b, w);
     resolve_derived(w);
 }

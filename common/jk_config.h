@@ -48,6 +48,18 @@ typedef enum jk_lb_lock {
     JK_LB_LOCK_PESSIMISTIC
 } jk_lb_lock;
 
+/* ping_mode letters. */
+#define JK_PING_CONNECT  0x1    /* C: after opening a connection */
+#define JK_PING_PREPOST  0x2    /* P: before each request on a pooled connection */
+#define JK_PING_INTERVAL 0x4    /* I: idle connections, at connection_ping_interval */
+
+/* recovery_options bits, as mod_jk numbers them. */
+#define JK_RECOVER_NOT_AFTER_SENT    0x01 /* never resend once the backend got the request */
+#define JK_RECOVER_NOT_AFTER_HEADERS 0x02 /* never resend once headers went out (always true here) */
+#define JK_RECOVER_CLOSE_ON_CLIENT   0x04 /* close on client write error (always true here) */
+#define JK_RECOVER_ALWAYS_HEAD       0x08 /* resend HEAD even with bit 1 */
+#define JK_RECOVER_ALWAYS_GET        0x10 /* resend GET even with bit 1 */
+
 typedef struct jk_worker_config {
     const char *name;
     jk_worker_type type;
@@ -69,6 +81,17 @@ typedef struct jk_worker_config {
     int max_packet_size;
     int reply_timeout;              /* ms, 0 = none */
     const char *secret;
+    const char *source;             /* local address to connect from, NULL = any */
+    int prefer_ipv6;
+    int socket_buffer;              /* bytes, 0 = the system's */
+    unsigned ping_mode;             /* JK_PING_* */
+    int ping_timeout;               /* ms */
+    int connection_ping_interval;   /* s */
+    int connect_timeout;            /* ms to wait for CPONG after connect */
+    int prepost_timeout;            /* ms to wait for CPONG before a request */
+    int recovery_options;           /* JK_RECOVER_* */
+    apr_array_header_t *fail_on_status; /* int; negative: fail over, member stays OK */
+    int busy_limit;                 /* 0 = none */
 
     /* lb member settings */
     int lbfactor;

@@ -129,6 +129,32 @@ int jk_conn_pool_close_idle(jk_conn_pool *p, apr_interval_time_t max_idle, int k
     return closed;
 }
 
+int jk_conn_pool_take_idle(jk_conn_pool *p, int i, apr_time_t cutoff, jk_conn **out)
+{
+    jk_conn *c = &p->slots[i];
+    int taken = 0;
+    apr_thread_mutex_lock(p->mutex);
+    if (!c->in_use && c->sock && c->last_used < cutoff) {
+        c->in_use = 1;
+        taken = 1;
+        *out = c;
+    }
+    apr_thread_mutex_unlock(p->mutex);
+    return taken;
+}
+
+void jk_conn_pool_put_back(jk_conn *c, int keep)
+{
+    jk_conn_pool *p = c->owner;
+    if (!keep)
+        jk_conn_close(c);
+    apr_thread_mutex_lock(p->mutex);
+    c->in_use = 0;
+    if (p->waiting)
+        apr_thread_cond_signal(p->freed);
+    apr_thread_mutex_unlock(p->mutex);
+}
+
 int jk_conn_pool_open_count(jk_conn_pool *p)
 {
     int open = 0;

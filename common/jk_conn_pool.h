@@ -49,6 +49,13 @@ void jk_conn_pool_release(jk_conn *c, int reuse);
 void jk_conn_close(jk_conn *c);
 /* Close idle connections unused for `max_idle`, keeping at least `keep` open. Returns how many. */
 int jk_conn_pool_close_idle(jk_conn_pool *p, apr_interval_time_t max_idle, int keep, apr_time_t now);
+/*
+ * Take idle slot `i` if it holds a connection unused since before `cutoff`
+ * (for maintenance).  Give it back with jk_conn_pool_put_back(), which keeps
+ * its last-used time: a health check is not use.
+ */
+int jk_conn_pool_take_idle(jk_conn_pool *p, int i, apr_time_t cutoff, jk_conn **out);
+void jk_conn_pool_put_back(jk_conn *c, int keep);
 /* Connections open (idle or busy). */
 int jk_conn_pool_open_count(jk_conn_pool *p);
 

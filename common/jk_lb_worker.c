@@ -266,24 +266,6 @@ static apr_array_header_t *session_routes(lb_worker *lb, jk_service *s)
 /* ------------------------------------------------------------------ */
 /* Serving                                                              */
 
-/* May the request go to another member after this result? */
-static int may_fail_over(const jk_service *s, jk_result r)
-{
-    if (s->response_started)
-        return 0;
-    switch (r) {
-    case JK_ERR_UNAVAILABLE:
-    case JK_ERR_BUSY:
-        return 1; /* the backend never saw it */
-    case JK_ERR_TIMEOUT:
-    case JK_ERR_PROTOCOL:
-    case JK_ERR_BACKEND_IO:
-        return jk_service_is_idempotent(s) && !s->body_streamed;
-    default:
-        return 0;
-    }
-}
-
 static void account(lb_worker *lb, lb_member *m, const jk_service *s, jk_result r,
                     apr_off_t read0, apr_off_t written0)
 {
@@ -300,8 +282,9 @@ static void account(lb_worker *lb, lb_member *m, const jk_service *s, jk_result 
         mark_ok(lb, m);
         break;
     case JK_ERR_BUSY:
-        if (atomic_load(&m->shm->state) == JK_MEMBER_PROBING)
-            atomic_store(&m->shm->state, JK_MEMBER_ERROR);
+    case JK_ERR_STATUS_SOFT:
+        /* The member is alive; a probe that saw this proved it. */
+        mark_ok(lb, m);
         break;
     default:
         mark_error(lb, m, r);
@@ -348,7 +331,7 @@ static jk_result lb_service(jk_worker *base, jk_service *s)
         c.now = lb->clock();
         while ((m = choose(&c, routes)) != NULL) {
             r = serve_on(lb, m, &c);
-            if (r == JK_OK || !may_fail_over(s, r))
+            if (r == JK_OK || !jk_may_resend(s, r, m->cfg->recovery_options))
                 return r;
             LOG(lb, JK_LOG_INFO, "lb %s: %s %s failed on member %s (%s); trying another member",
                 base->name, s->method, s->uri, m->worker->name, jk_result_text(r));

@@ -58,6 +58,7 @@ struct jk_service {
     const char *route;              /* set by an lb worker for the member it chose */
     int disable_reuse;              /* close the backend connection after this request */
     int single_attempt;             /* an lb has other members: do not retry a refused connect */
+    int reply_timeout;              /* ms for this request (JK_REPLY_TIMEOUT); 0: the worker's */
 
     /*
      * Replay state, kept across backends so that an lb can send the request

@@ -14,6 +14,34 @@ int jk_service_is_idempotent(const jk_service *s)
     return 0;
 }
 
+int jk_may_resend(const jk_service *s, jk_result r, int recovery_options)
+{
+    int head = strcmp(s->method, "HEAD") == 0, get = strcmp(s->method, "GET") == 0;
+    if (s->response_started)
+        return 0;
+    switch (r) {
+    case JK_ERR_UNAVAILABLE:
+    case JK_ERR_BUSY:
+        return 1; /* the backend never saw the request */
+    case JK_ERR_TIMEOUT:
+    case JK_ERR_PROTOCOL:
+    case JK_ERR_BACKEND_IO:
+    case JK_ERR_STATUS:
+    case JK_ERR_STATUS_SOFT:
+        break;
+    default:
+        return 0;
+    }
+    if (s->body_streamed)
+        return 0; /* the body is gone: it cannot be sent twice */
+    if ((head && (recovery_options & JK_RECOVER_ALWAYS_HEAD)) ||
+        (get && (recovery_options & JK_RECOVER_ALWAYS_GET)))
+        return 1;
+    if (recovery_options & JK_RECOVER_NOT_AFTER_SENT)
+        return 0;
+    return jk_service_is_idempotent(s);
+}
+
 int jk_result_http_status(jk_result r)
 {
     switch (r) {
@@ -25,6 +53,8 @@ int jk_result_http_status(jk_result r)
     case JK_ERR_PROTOCOL:    return 502;
     case JK_ERR_BACKEND_IO:  return 502;
     case JK_ERR_TOO_LARGE:   return 431;
+    case JK_ERR_STATUS:      return 503;
+    case JK_ERR_STATUS_SOFT: return 503;
     case JK_ERR_INTERNAL:    return 500;
     }
     return 500;
@@ -41,6 +71,8 @@ const char *jk_result_text(jk_result r)
     case JK_ERR_PROTOCOL:    return "backend protocol error";
     case JK_ERR_BACKEND_IO:  return "backend connection lost";
     case JK_ERR_TOO_LARGE:   return "request too large for one AJP packet";
+    case JK_ERR_STATUS:      return "fail_on_status code";
+    case JK_ERR_STATUS_SOFT: return "fail_on_status code (member kept)";
     case JK_ERR_INTERNAL:    return "internal error";
     }
     return "?";

@@ -25,6 +25,8 @@ typedef enum jk_result {
     JK_ERR_PROTOCOL,     /* the backend broke the AJP protocol (502) */
     JK_ERR_BACKEND_IO,   /* connection lost after the request was sent (502) */
     JK_ERR_TOO_LARGE,    /* request head does not fit in one AJP packet (431) */
+    JK_ERR_STATUS,       /* the backend answered a fail_on_status code: member in error (503) */
+    JK_ERR_STATUS_SOFT,  /* a negative fail_on_status code: fail over, member stays OK (503) */
     JK_ERR_INTERNAL      /* a bug or resource failure here (500) */
 } jk_result;
 
@@ -55,6 +57,13 @@ typedef struct jk_worker_env {
 } jk_worker_env;
 
 int jk_result_http_status(jk_result r);
+/*
+ * May a request that ended with `r` be sent again (to another connection or
+ * member)?  Never once the response started or the body was streamed; always
+ * when the backend cannot have seen it; otherwise for idempotent methods,
+ * unless recovery_options forbids it (bit 1, with bits 8/16 re-allowing HEAD/GET).
+ */
+int jk_may_resend(const jk_service *s, jk_result r, int recovery_options);
 const char *jk_result_text(jk_result r);
 
 /* Create the runtime worker for a validated config (per process). */

@@ -25,6 +25,8 @@
 #include "apr_thread_proc.h"
 #include "apr_thread_cond.h"
 
+#include <limits.h>
+
 #include "jk_ajp.h"
 #include "jk_config.h"
 #include "jk_log.h"
@@ -879,6 +881,16 @@ static void collect_tls(request_rec *r, jk_service *s)
         s->ssl_key_size = atoi(bits);
 }
 
+/* JK_REPLY_TIMEOUT (ms), e.g. from SetEnvIf for a slow report page. */
+static int reply_timeout_override(request_rec *r)
+{
+    const char *v = apr_table_get(r->subprocess_env, "JK_REPLY_TIMEOUT");
+    int ms = 0;
+    if (v && jk_config_parse_int(v, 1, INT_MAX, &ms) != 0)
+        ms = 0;
+    return ms;
+}
+
 static void build_service(request_rec *r, const jk_server_conf *c, jk_request_ctx *x,
                           jk_service *s)
 {
@@ -911,6 +923,7 @@ static void build_service(request_rec *r, const jk_server_conf *c, jk_request_ct
     collect_headers(r, s);
     collect_env_vars(r, c, s);
     s->disable_reuse = (c->options & JK_OPT_DISABLE_REUSE) != 0;
+    s->reply_timeout = reply_timeout_override(r);
     s->io = &httpd_io;
     s->ctx = x;
 }

@@ -91,7 +91,7 @@ static void make_service(jk_service *s, client *c, const char *method, apr_off_t
 static jk_worker *make_worker(int port, int retries)
 {
     jk_worker_config *cfg = jk_config_default_worker(pool, "w1");
-    jk_worker_env env = { NULL, 4 };
+    jk_worker_env env = { NULL, 4, NULL };
     jk_worker *w;
     cfg->host = "127.0.0.1";
     cfg->port = port;
