@@ -87,12 +87,12 @@ static size_t put_string(uint8_t *p, const char *s)
     return n + 3;
 }
 
-static int send_headers(int fd)
+static int send_headers(int fd, int status)
 {
     uint8_t pkt[256], *p = pkt + 4;
     p[0] = 4;
     p++;
-    p += put_int(p, 200);
+    p += put_int(p, (unsigned)status);
     p += put_string(p, "OK");
     p += put_int(p, 2);
     p += put_int(p, 0xA001);
@@ -169,7 +169,7 @@ static int read_body(fake_ajp *f, int fd, uint8_t *buf)
 
 static int answer_normal(fake_ajp *f, int fd, int reuse)
 {
-    if (send_headers(fd) != 0 || send_body(fd, f->response_size) != 0)
+    if (send_headers(fd, f->status) != 0 || send_body(fd, f->response_size) != 0)
         return -1;
     return send_end(fd, reuse);
 }
@@ -184,14 +184,14 @@ static int answer_fault(fake_ajp *f, int fd)
     switch (f->mode) {
     case FAKE_BAD_MAGIC: return write_full(fd, bad_magic, sizeof(bad_magic));
     case FAKE_BIG_CHUNK:
-        if (send_headers(fd) != 0)
+        if (send_headers(fd, 200) != 0)
             return -1;
         return write_full(fd, big_chunk, sizeof(big_chunk));
     case FAKE_BODY_FIRST: return write_full(fd, body_first, sizeof(body_first));
     case FAKE_HEADERS_TWICE:
-        if (send_headers(fd) != 0)
+        if (send_headers(fd, 200) != 0)
             return -1;
-        return send_headers(fd);
+        return send_headers(fd, 200);
     case FAKE_TRUNCATED: return write_full(fd, truncated, sizeof(truncated));
     case FAKE_UNKNOWN_TYPE: return write_full(fd, unknown, sizeof(unknown));
     default: return -1;
@@ -209,7 +209,8 @@ static void serve_connection(fake_ajp *f, int fd)
             return;
         if (buf[0] == 10) { /* CPING */
             static const uint8_t cpong[] = { 'A', 'B', 0, 1, 9 };
-            if (write_full(fd, cpong, sizeof(cpong)) != 0)
+            count(f, &f->cpings, 1);
+            if (f->mode != FAKE_IGNORE_CPING && write_full(fd, cpong, sizeof(cpong)) != 0)
                 return;
             continue;
         }
@@ -222,7 +223,7 @@ static void serve_connection(fake_ajp *f, int fd)
                 ;
             return;
         }
-        if (mode != FAKE_NORMAL && mode != FAKE_NO_REUSE) {
+        if (mode != FAKE_NORMAL && mode != FAKE_NO_REUSE && mode != FAKE_IGNORE_CPING) {
             answer_fault(f, fd);
             return;
         }
@@ -261,6 +262,7 @@ int fake_ajp_start(fake_ajp *f, fake_mode mode)
     stop_flag = &f->stop;
     f->mode = mode;
     f->response_size = 10;
+    f->status = 200;
     pthread_mutex_init(&f->lock, NULL);
     if ((f->listen_fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
         return -1;

@@ -23,7 +23,8 @@ typedef enum fake_mode {
     FAKE_BODY_FIRST,    /* a body chunk before the headers */
     FAKE_HEADERS_TWICE, /* SEND_HEADERS twice */
     FAKE_TRUNCATED,     /* half a packet, then close */
-    FAKE_UNKNOWN_TYPE   /* a message type that does not exist */
+    FAKE_UNKNOWN_TYPE,  /* a message type that does not exist */
+    FAKE_IGNORE_CPING   /* requests answered normally, CPING never */
 } fake_mode;
 
 typedef struct fake_ajp {
@@ -40,6 +41,8 @@ typedef struct fake_ajp {
     int empty_chunks;           /* empty body chunks received */
     size_t response_size;       /* body bytes to send in NORMAL mode */
     int close_after_each;       /* NORMAL: close the connection after each reply (stale pool test) */
+    int status;                 /* status of normal replies (200) */
+    int cpings;                 /* CPING packets received */
 } fake_ajp;
 
 int fake_ajp_start(fake_ajp *f, fake_mode mode);

@@ -88,7 +88,7 @@ static void make_service(jk_service *s, client *c, const char *method, apr_off_t
     s->ctx = c;
 }
 
-static jk_worker *make_worker(int port, int retries)
+static jk_worker *make_worker_with(int port, int retries, void (*adjust)(jk_worker_config *))
 {
     jk_worker_config *cfg = jk_config_default_worker(pool, "w1");
     jk_worker_env env = { NULL, 4, NULL };
@@ -98,8 +98,15 @@ static jk_worker *make_worker(int port, int retries)
     cfg->retries = retries;
     cfg->retry_interval = 1;
     cfg->reply_timeout = 500;
+    if (adjust)
+        adjust(cfg);
     ck_assert_int_eq(jk_ajp_worker_create(pool, cfg, &env, &w), APR_SUCCESS);
     return w;
+}
+
+static jk_worker *make_worker(int port, int retries)
+{
+    return make_worker_with(port, retries, NULL);
 }
 
 static jk_result run(jk_worker *w, client *c, const char *method, apr_off_t cl)
@@ -253,6 +260,97 @@ END_TEST
 START_TEST(silence_is_a_reply_timeout) { expect_fault(FAKE_SILENT, JK_ERR_TIMEOUT, 0); }
 END_TEST
 
+static void ping_after_connect(jk_worker_config *cfg)
+{
+    cfg->ping_mode = JK_PING_CONNECT;
+    cfg->connect_timeout = 200;
+}
+
+static void ping_before_request(jk_worker_config *cfg)
+{
+    cfg->ping_mode = JK_PING_PREPOST;
+    cfg->prepost_timeout = 200;
+}
+
+START_TEST(cping_after_connect_and_before_each_request)
+{
+    jk_worker *w;
+    ck_assert_int_eq(fake_ajp_start(&fake, FAKE_NORMAL), 0);
+    w = make_worker_with(fake.port, 2, ping_after_connect);
+    for (int i = 0; i < 3; i++) {
+        client c = { 0 };
+        ck_assert_int_eq(run(w, &c, "GET", 0), JK_OK);
+    }
+    ck_assert_int_eq(fake.cpings, 1); /* one connection, one CPING */
+    fake_ajp_stop(&fake);
+    /* The fake serves one connection at a time: a new one for the second worker. */
+    ck_assert_int_eq(fake_ajp_start(&fake, FAKE_NORMAL), 0);
+    w = make_worker_with(fake.port, 2, ping_before_request);
+    for (int i = 0; i < 3; i++) {
+        client c = { 0 };
+        ck_assert_int_eq(run(w, &c, "GET", 0), JK_OK);
+    }
+    ck_assert_int_eq(fake.cpings, 2); /* the pooled connection, before requests 2 and 3 */
+    fake_ajp_stop(&fake);
+}
+END_TEST
+
+START_TEST(missing_cpong_makes_the_backend_unavailable)
+{
+    client c = { 0 };
+    jk_worker *w;
+    ck_assert_int_eq(fake_ajp_start(&fake, FAKE_IGNORE_CPING), 0);
+    w = make_worker_with(fake.port, 2, ping_after_connect);
+    ck_assert_int_eq(run(w, &c, "GET", 0), JK_ERR_UNAVAILABLE);
+    ck_assert_int_eq(fake_ajp_requests(&fake), 0); /* the request itself was never sent */
+    ck_assert_int_eq(fake_ajp_connections(&fake), 2); /* each attempt on a fresh connection */
+    fake_ajp_stop(&fake);
+}
+END_TEST
+
+static void fail_on_500(jk_worker_config *cfg)
+{
+    static int codes[] = { 500, -503 };
+    apr_array_header_t *a = apr_array_make(pool, 2, sizeof(int));
+    APR_ARRAY_PUSH(a, int) = codes[0];
+    APR_ARRAY_PUSH(a, int) = codes[1];
+    cfg->fail_on_status = a;
+}
+
+START_TEST(fail_on_status_hides_the_reply)
+{
+    client c = { 0 }, d = { 0 };
+    jk_worker *w;
+    ck_assert_int_eq(fake_ajp_start(&fake, FAKE_NORMAL), 0);
+    w = make_worker_with(fake.port, 2, fail_on_500);
+    fake.status = 500;
+    ck_assert_int_eq(run(w, &c, "GET", 0), JK_ERR_STATUS);
+    ck_assert_int_eq(c.status, 0); /* the client never saw Tomcat's 500 */
+    fake.status = 503;
+    ck_assert_int_eq(run(w, &d, "GET", 0), JK_ERR_STATUS_SOFT);
+    fake_ajp_stop(&fake);
+}
+END_TEST
+
+static void busy_limit_zero_pool(jk_worker_config *cfg)
+{
+    cfg->busy_limit = 1;
+}
+
+START_TEST(busy_limit_refuses_beyond_the_limit)
+{
+    client c = { 0 };
+    jk_worker *w;
+    ck_assert_int_eq(fake_ajp_start(&fake, FAKE_NORMAL), 0);
+    w = make_worker_with(fake.port, 2, busy_limit_zero_pool);
+    atomic_store(&w->shm->busy, 1); /* another request is in flight */
+    ck_assert_int_eq(run(w, &c, "GET", 0), JK_ERR_BUSY);
+    atomic_store(&w->shm->busy, 0);
+    ck_assert_int_eq(run(w, &c, "GET", 0), JK_OK);
+    fake_ajp_stop(&fake);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ajp_worker");
@@ -276,6 +374,10 @@ int main(void)
     tcase_add_test(tc, unknown_type_is_a_protocol_error);
     tcase_add_test(tc, truncated_reply_is_a_lost_connection);
     tcase_add_test(tc, silence_is_a_reply_timeout);
+    tcase_add_test(tc, cping_after_connect_and_before_each_request);
+    tcase_add_test(tc, missing_cpong_makes_the_backend_unavailable);
+    tcase_add_test(tc, fail_on_status_hides_the_reply);
+    tcase_add_test(tc, busy_limit_refuses_beyond_the_limit);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
