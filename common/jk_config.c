@@ -76,16 +76,16 @@ static const jk_key_def key_table[] = {
     { "session_path",               L, U, ";jsessionid", NULL },
     { "set_session_cookie",         L, I, "false", NULL },
     { "session_cookie_path",        L, I, "/", NULL },
-    { "css",                        S, I, NULL, NULL },
-    { "read_only",                  S, I, "false", NULL },
-    { "user",                       S, I, NULL, NULL },
-    { "user_case_insensitive",      S, I, "false", NULL },
-    { "good",                       S, I, "a.o,a.n,a.b,a.r", NULL },
-    { "bad",                        S, I, "s,e", NULL },
-    { "prefix",                     S, I, "worker", NULL },
-    { "ns",                         S, I, "jk:", NULL },
-    { "xmlns",                      S, I, "xmlns:jk=\"http://tomcat.apache.org\"", NULL },
-    { "doctype",                    S, I, NULL, NULL },
+    { "css",                        S, U, NULL, NULL },
+    { "read_only",                  S, U, "false", NULL },
+    { "user",                       S, U, NULL, NULL },
+    { "user_case_insensitive",      S, U, "false", NULL },
+    { "good",                       S, U, "a.o,a.n,a.b,a.r", NULL },
+    { "bad",                        S, U, "s,e", NULL },
+    { "prefix",                     S, U, "worker", NULL },
+    { "ns",                         S, U, "jk:", NULL },
+    { "xmlns",                      S, U, "xmlns:jk=\"http://tomcat.apache.org\"", NULL },
+    { "doctype",                    S, U, NULL, NULL },
     { NULL, 0, 0, NULL, NULL }
 };
 
@@ -435,6 +435,16 @@ static void apply_defaults(jk_worker_config *w)
     w->max_reply_timeouts = 0;
     w->session_cookie = "JSESSIONID";
     w->session_path = ";jsessionid";
+    w->css = NULL;
+    w->read_only = 0;
+    w->users = NULL;
+    w->user_case_insensitive = 0;
+    w->good = "a.o,a.n,a.b,a.r";
+    w->bad = "s,e";
+    w->prefix = "worker";
+    w->ns = "jk:";
+    w->xmlns = "xmlns:jk=\"http://tomcat.apache.org\"";
+    w->doctype = NULL;
 }
 
 /* Values whose default depends on others, as mod_jk computes them. */
@@ -564,6 +574,22 @@ static void read_lb_keys(builder *b, jk_worker_config *w)
         w->error_escalation_time = w->recover_time / 2;
 }
 
+static void read_status_keys(builder *b, jk_worker_config *w)
+{
+    const char *n = w->name;
+    const jk_prop *users = worker_prop(b, n, "user");
+    read_string(b, n, "css", NULL, &w->css);
+    read_bool(b, n, "read_only", &w->read_only);
+    read_bool(b, n, "user_case_insensitive", &w->user_case_insensitive);
+    w->users = users ? jk_props_split_list(b->pool, users->value) : NULL;
+    read_string(b, n, "good", NULL, &w->good);
+    read_string(b, n, "bad", NULL, &w->bad);
+    read_string(b, n, "prefix", NULL, &w->prefix);
+    read_string(b, n, "ns", NULL, &w->ns);
+    read_string(b, n, "xmlns", NULL, &w->xmlns);
+    read_string(b, n, "doctype", NULL, &w->doctype);
+}
+
 static void read_ajp_keys(builder *b, jk_worker_config *w)
 {
     const char *n = w->name;
@@ -613,10 +639,8 @@ static int parse_type(builder *b, const char *name, jk_worker_type *type)
         return 0;
     }
     if (strcmp(p->value, "status") == 0) {
-        error_at(b, p->file, p->line,
-                 "%s: type %s is not supported by this version of the module yet",
-                 p->key, p->value);
-        return -1;
+        *type = JK_TYPE_STATUS;
+        return 0;
     }
     if (!strcmp(p->value, "ajp12") || !strcmp(p->value, "ajp14") || !strcmp(p->value, "jni"))
         error_at(b, p->file, p->line, "%s: type %s is obsolete; use ajp13", p->key, p->value);
@@ -650,6 +674,8 @@ static jk_worker_config *build_worker(builder *b, const char *name, const char *
     apply_defaults(w);
     if (w->type == JK_TYPE_LB)
         read_lb_keys(b, w);
+    else if (w->type == JK_TYPE_STATUS)
+        read_status_keys(b, w);
     else
         read_ajp_keys(b, w);
     note_ignored_keys(b, w);

@@ -114,6 +114,18 @@ typedef struct jk_worker_config {
     const char *session_cookie;
     const char *session_path;
 
+    /* status */
+    const char *css;                /* stylesheet URL for the HTML page */
+    int read_only;
+    apr_array_header_t *users;      /* const char *; NULL: every user httpd let through */
+    int user_case_insensitive;
+    const char *good;               /* activation.state pairs counted as good */
+    const char *bad;
+    const char *prefix;             /* key prefix of mime=prop */
+    const char *ns;                 /* XML namespace prefix */
+    const char *xmlns;
+    const char *doctype;
+
     int mountable;                  /* named in worker.list */
 
     /* Keys set for this worker that the module accepts but does not act on. */

@@ -1,6 +1,7 @@
 #include "jk_worker.h"
 #include "jk_ajp_worker.h"
 #include "jk_lb_worker.h"
+#include "jk_status.h"
 
 #include <string.h>
 
@@ -99,8 +100,12 @@ static apr_status_t create_of_type(apr_pool_t *pool, const jk_config *cfg,
         apr_status_t rv;
         if (wc->type != type)
             continue;
-        rv = type == JK_TYPE_LB ? jk_lb_worker_create(pool, wc, env, t, &w)
-                                : jk_worker_create(pool, wc, env, &w);
+        if (type == JK_TYPE_LB)
+            rv = jk_lb_worker_create(pool, wc, env, t, &w);
+        else if (type == JK_TYPE_STATUS)
+            rv = jk_status_worker_create(pool, wc, env, t, &w);
+        else
+            rv = jk_worker_create(pool, wc, env, &w);
         if (rv != APR_SUCCESS)
             return rv;
         apr_hash_set(t->by_name, w->name, APR_HASH_KEY_STRING, w);
@@ -117,7 +122,8 @@ apr_status_t jk_workers_create(apr_pool_t *pool, const jk_config *cfg, const jk_
     t->by_name = apr_hash_make(pool);
     t->all = apr_array_make(pool, cfg->workers->nelts, sizeof(jk_worker *));
     if ((rv = create_of_type(pool, cfg, env, t, JK_TYPE_AJP13)) != APR_SUCCESS ||
-        (rv = create_of_type(pool, cfg, env, t, JK_TYPE_LB)) != APR_SUCCESS)
+        (rv = create_of_type(pool, cfg, env, t, JK_TYPE_LB)) != APR_SUCCESS ||
+        (rv = create_of_type(pool, cfg, env, t, JK_TYPE_STATUS)) != APR_SUCCESS)
         return rv;
     *out = t;
     return APR_SUCCESS;

@@ -54,6 +54,7 @@ typedef struct jk_worker_env {
     const jk_logger *log;
     int threads_per_child;  /* default connection_pool_size */
     jk_shm *shm;            /* NULL: no shared state (unit tests) */
+    const char *token;      /* the status worker's action token, the same in every child */
 } jk_worker_env;
 
 int jk_result_http_status(jk_result r);

@@ -21,6 +21,7 @@
 #include "util_filter.h"
 
 #include "apr_optional.h"
+#include "apr_general.h"
 #include "apr_strings.h"
 #include "apr_thread_proc.h"
 #include "apr_thread_cond.h"
@@ -91,6 +92,7 @@ typedef struct jk_global {
     int watchdog_interval;            /* s, UNSET: worker.maintain */
     jk_config *config;
     jk_shm *shm;                      /* created by the parent, shared by the children */
+    const char *token;                /* status worker actions; made by the parent */
     jk_worker_table *workers;         /* per child */
     const jk_logger *log;             /* main server's */
 } jk_global;
@@ -574,6 +576,18 @@ static void log_worker_setup(const jk_config *cfg)
         jk_log(g.log, JK_LOG_WARN, "%s", APR_ARRAY_IDX(cfg->warnings, i, const char *));
 }
 
+/* Random hex, made before the children fork so that all of them accept it. */
+static const char *make_token(apr_pool_t *p)
+{
+    unsigned char raw[16];
+    char *hex = apr_palloc(p, sizeof(raw) * 2 + 1);
+    if (apr_generate_random_bytes(raw, sizeof(raw)) != APR_SUCCESS)
+        return NULL;
+    for (size_t i = 0; i < sizeof(raw); i++)
+        apr_snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+    return hex;
+}
+
 static int jk_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
     apr_status_t rv;
@@ -590,6 +604,7 @@ static int jk_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "mod_jk: cannot create shared memory");
         return !OK;
     }
+    g.token = make_token(pconf);
     log_worker_setup(g.config);
     return OK;
 }
@@ -664,6 +679,7 @@ static void jk_child_init(apr_pool_t *pchild, server_rec *s)
     env.log = g.log;
     env.threads_per_child = threads > 0 ? threads : 1;
     env.shm = g.shm;
+    env.token = g.token;
     if ((rv = jk_workers_create(pchild, g.config, &env, &g.workers)) != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "mod_jk: cannot create the workers");
         jk_log(g.log, JK_LOG_EMERG, "cannot create the workers in this process");
