@@ -132,7 +132,26 @@ static void count(fake_ajp *f, int *field, int n)
 {
     pthread_mutex_lock(&f->lock);
     *field += n;
+    if (f->events) {
+        fprintf(f->events, "%s\n", field == &f->connections ? "connection"
+                                   : field == &f->requests   ? "request" : "cping");
+        fflush(f->events);
+    }
     pthread_mutex_unlock(&f->lock);
+}
+
+static const char *const mode_names[] = {
+    "normal", "no-reuse", "close", "silent", "bad-magic", "big-chunk", "body-first",
+    "headers-twice", "truncated", "unknown-type", "ignore-cping", "oversized", "bad-header",
+    "stall-body", NULL
+};
+
+int fake_ajp_mode_by_name(const char *name)
+{
+    for (int i = 0; mode_names[i]; i++)
+        if (strcmp(mode_names[i], name) == 0)
+            return i;
+    return -1;
 }
 
 static void count_body(fake_ajp *f, size_t n)
@@ -181,7 +200,21 @@ static int answer_fault(fake_ajp *f, int fd)
     static const uint8_t body_first[] = { 'A', 'B', 0, 5, 3, 0, 1, 'z', 0 };
     static const uint8_t truncated[] = { 'A', 'B', 0, 40, 4, 0 };
     static const uint8_t unknown[] = { 'A', 'B', 0, 1, 0x42 };
+    static const uint8_t oversized[] = { 'A', 'B', 0xFF, 0xFF, 4, 0, 200 };
+    static const uint8_t bad_header[] = { 'A', 'B', 0, 14, 4, 0, 200, 0, 2, 'O', 'K', 0,
+                                          0, 1, 0xA0, 0xFF, 0, 0 };
+    static const uint8_t one_chunk[] = { 'A', 'B', 0, 5, 3, 0, 1, 'x', 0 };
     switch (f->mode) {
+    case FAKE_OVERSIZED: return write_full(fd, oversized, sizeof(oversized));
+    case FAKE_BAD_HEADER: return write_full(fd, bad_header, sizeof(bad_header));
+    case FAKE_STALL_BODY: {
+        uint8_t sink[64];
+        if (send_headers(fd, 200) != 0 || write_full(fd, one_chunk, sizeof(one_chunk)) != 0)
+            return -1;
+        while (read_full(fd, sink, 1) == 0)
+            ;
+        return 0;
+    }
     case FAKE_BAD_MAGIC: return write_full(fd, bad_magic, sizeof(bad_magic));
     case FAKE_BIG_CHUNK:
         if (send_headers(fd, 200) != 0)

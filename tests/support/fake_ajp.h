@@ -12,6 +12,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 
 typedef enum fake_mode {
     FAKE_NORMAL,        /* 200, headers, body, END_RESPONSE reuse=1 */
@@ -24,7 +25,10 @@ typedef enum fake_mode {
     FAKE_HEADERS_TWICE, /* SEND_HEADERS twice */
     FAKE_TRUNCATED,     /* half a packet, then close */
     FAKE_UNKNOWN_TYPE,  /* a message type that does not exist */
-    FAKE_IGNORE_CPING   /* requests answered normally, CPING never */
+    FAKE_IGNORE_CPING,  /* requests answered normally, CPING never */
+    FAKE_OVERSIZED,     /* a packet header announcing more than max_packet_size */
+    FAKE_BAD_HEADER,    /* a response header with an unknown code (0xA0FF) */
+    FAKE_STALL_BODY     /* headers and one body chunk, then silence */
 } fake_mode;
 
 typedef struct fake_ajp {
@@ -43,9 +47,12 @@ typedef struct fake_ajp {
     int close_after_each;       /* NORMAL: close the connection after each reply (stale pool test) */
     int status;                 /* status of normal replies (200) */
     int cpings;                 /* CPING packets received */
+    FILE *events;               /* when set, one line per connection and request */
 } fake_ajp;
 
 int fake_ajp_start(fake_ajp *f, fake_mode mode);
+/* The mode for a name such as "bad-magic" (the names fake_ajp_server takes), or -1. */
+int fake_ajp_mode_by_name(const char *name);
 void fake_ajp_stop(fake_ajp *f);
 void fake_ajp_set_mode(fake_ajp *f, fake_mode mode);
 int fake_ajp_connections(fake_ajp *f);

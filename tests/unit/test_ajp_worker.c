@@ -91,7 +91,7 @@ static void make_service(jk_service *s, client *c, const char *method, apr_off_t
 static jk_worker *make_worker_with(int port, int retries, void (*adjust)(jk_worker_config *))
 {
     jk_worker_config *cfg = jk_config_default_worker(pool, "w1");
-    jk_worker_env env = { NULL, 4, NULL };
+    jk_worker_env env = { .threads_per_child = 4 };
     jk_worker *w;
     cfg->host = "127.0.0.1";
     cfg->port = port;
