@@ -18,6 +18,8 @@ typedef struct ajp_worker {
     int pool_min;
     jk_shm_member *shm;         /* shared counters (a private record without shm) */
     apr_sockaddr_t *source;     /* local address to bind, or NULL */
+    _Atomic int answered;       /* this process saw a reply other than 403 */
+    _Atomic int secret_hint;    /* the refused-secret hint was logged */
 } ajp_worker;
 
 /* One request's exchange with the backend. */
@@ -402,14 +404,24 @@ static jk_result status_check(const ajp_worker *w, int status)
     return JK_OK;
 }
 
-/* Tomcat answers a wrong or missing secret with a bare 403, before any servlet runs. */
-static void note_refused_secret(const exchange *x, const jk_ajp_reply *r)
+/*
+ * Tomcat answers a wrong or missing secret with 403 to every request, before any
+ * servlet runs.  A backend that has answered nothing but 403 gets one log line
+ * pointing at the secret; once it answered anything else, 403s are the application's.
+ */
+static void note_refused_secret(exchange *x, const jk_ajp_reply *r)
 {
-    if (r->status == 403 && r->num_headers == 0)
-        LOG(x->w, JK_LOG_ERROR, "worker %s: %s refused the request with a bare 403: its AJP "
-            "connector most likely rejected this worker's secret (%s); compare secret= in "
-            "workers.properties with the Connector's secret attribute", x->w->base.name,
-            x->w->endpoint, x->w->cfg->secret ? "one is set" : "none is set");
+    ajp_worker *w = x->w;
+    if (r->status != 403) {
+        atomic_store(&w->answered, 1);
+        return;
+    }
+    if (atomic_load(&w->answered) || atomic_exchange(&w->secret_hint, 1))
+        return;
+    LOG(w, JK_LOG_ERROR, "worker %s: %s answers 403 to every request so far: its AJP connector "
+        "most likely refuses this worker's secret (%s); compare secret= in workers.properties "
+        "with the secret attribute of Tomcat's AJP Connector", w->base.name, w->endpoint,
+        w->cfg->secret ? "one is set" : "none is set");
 }
 
 static jk_result on_headers(exchange *x, const jk_ajp_reply *r)
