@@ -73,12 +73,29 @@
         return b.append(']').toString();
     }
 
+    // Attributes the AJP connector received are found by getAttribute() but not always
+    // listed by getAttributeNames(), so the names tests care about are also asked for.
+    static final String[] KNOWN_ATTRIBUTES = {
+        "AJP_REMOTE_PORT", "AJP_LOCAL_ADDR", "AJP_SSL_PROTOCOL", "JK_LB_ACTIVATION",
+        "javax.servlet.include.request_uri", "jakarta.servlet.include.request_uri",
+        "JK_TEST_SET", "JK_TEST_DEFAULT", "JK_TEST_UNSET"
+    };
+
     static String attributes(HttpServletRequest request) {
-        StringBuilder b = new StringBuilder("{");
+        java.util.Map<String, Object> found = new java.util.TreeMap<>();
         for (Enumeration<String> names = request.getAttributeNames(); names.hasMoreElements(); ) {
             String name = names.nextElement();
+            found.put(name, request.getAttribute(name));
+        }
+        for (String name : KNOWN_ATTRIBUTES) {
+            Object value = request.getAttribute(name);
+            if (value != null)
+                found.put(name, value);
+        }
+        StringBuilder b = new StringBuilder("{");
+        for (java.util.Map.Entry<String, Object> e : found.entrySet()) {
             b.append(b.length() > 1 ? ", " : "");
-            b.append(q(name)).append(": ").append(q(String.valueOf(request.getAttribute(name))));
+            b.append(q(e.getKey())).append(": ").append(q(String.valueOf(e.getValue())));
         }
         return b.append('}').toString();
     }
