@@ -391,9 +391,10 @@ static jk_result send_request(exchange *x)
 /* --- the reply --- */
 
 /* Is `status` in fail_on_status?  JK_ERR_STATUS(_SOFT) if so, JK_OK if not. */
-static jk_result status_check(const ajp_worker *w, int status)
+static jk_result status_check(const ajp_worker *w, const jk_service *s, int status)
 {
-    const apr_array_header_t *codes = w->cfg->fail_on_status;
+    const apr_array_header_t *codes = s->fail_on_status ? s->fail_on_status
+                                                        : w->cfg->fail_on_status;
     for (int i = 0; codes && i < codes->nelts; i++) {
         int code = APR_ARRAY_IDX(codes, i, int);
         if (code == status)
@@ -432,7 +433,7 @@ static jk_result on_headers(exchange *x, const jk_ajp_reply *r)
             x->w->endpoint);
         return JK_ERR_PROTOCOL;
     }
-    if ((failed = status_check(x->w, r->status)) != JK_OK) {
+    if ((failed = status_check(x->w, x->s, r->status)) != JK_OK) {
         LOG(x->w, JK_LOG_ERROR, "worker %s: %s answered %d, which fail_on_status lists%s; "
             "connection closed", x->w->base.name, x->w->endpoint, r->status,
             failed == JK_ERR_STATUS ? "" : " (as a soft failure)");

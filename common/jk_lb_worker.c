@@ -71,15 +71,37 @@ static int available(const lb_worker *lb, const jk_shm_member *m, apr_time_t now
     return state == JK_MEMBER_OK || recovery_due(lb, m, now);
 }
 
-static int usable(const lb_worker *lb, const jk_shm_member *m, apr_time_t now)
+static int listed(const char *list, const char *name)
 {
-    return atomic_load(&m->activation) == JK_ACTIVATION_ACTIVE && available(lb, m, now);
+    apr_size_t n = strlen(name);
+    for (const char *p = list; p && (p = strstr(p, name)) != NULL; p += n)
+        if ((p == list || strchr(", \t", p[-1])) && (p[n] == '\0' || strchr(", \t", p[n])))
+            return 1;
+    return 0;
+}
+
+/* The member's activation for this request: a mount rule's override, else the shared one. */
+static int activation_for(const lb_member *m, const jk_service *s)
+{
+    if (listed(s->members_stopped, m->worker->name))
+        return JK_ACTIVATION_STOPPED;
+    if (listed(s->members_disabled, m->worker->name))
+        return JK_ACTIVATION_DISABLED;
+    if (listed(s->members_active, m->worker->name))
+        return JK_ACTIVATION_ACTIVE;
+    return atomic_load(&m->shm->activation);
+}
+
+static int usable(const lb_worker *lb, const lb_member *m, const jk_service *s, apr_time_t now)
+{
+    return activation_for(m, s) == JK_ACTIVATION_ACTIVE && available(lb, m->shm, now);
 }
 
 /* Disabled members still serve the sessions they hold (a graceful drain). */
-static int usable_sticky(const lb_worker *lb, const jk_shm_member *m, apr_time_t now)
+static int usable_sticky(const lb_worker *lb, const lb_member *m, const jk_service *s,
+                         apr_time_t now)
 {
-    return atomic_load(&m->activation) != JK_ACTIVATION_STOPPED && available(lb, m, now);
+    return activation_for(m, s) != JK_ACTIVATION_STOPPED && available(lb, m->shm, now);
 }
 
 /* Called with the lock held: a member in error that is picked becomes the probe. */
@@ -165,7 +187,7 @@ static lb_member *best(choice_ctx *c, const char *domain, int sticky_rules)
     for (int k = 0; k < lb->n; k++) {
         int i = (int)((start + (unsigned)k) % (unsigned)lb->n);
         lb_member *m = &lb->members[i];
-        int ok = sticky_rules ? usable_sticky(lb, m->shm, c->now) : usable(lb, m->shm, c->now);
+        int ok = sticky_rules ? usable_sticky(lb, m, c->s, c->now) : usable(lb, m, c->s, c->now);
         if (c->tried[i] || !ok)
             continue;
         if (domain && strcmp(m->cfg->domain, domain) != 0)
@@ -188,12 +210,15 @@ static lb_member *sticky_choice(choice_ctx *c, const char *route)
     const char *dot;
 
     if (owner == NULL) {
-        /* A route no member has: its part before '.' may name a domain. */
+        /* A route no member has: its part before '.' may name a domain of active members. */
+        lb_member *m;
         dot = strchr(route, '.');
-        return best(c, dot ? apr_pstrndup(c->s->pool, route, (apr_size_t)(dot - route)) : route,
-                    1);
+        m = best(c, dot ? apr_pstrndup(c->s->pool, route, (apr_size_t)(dot - route)) : route, 0);
+        if (m == NULL && lb->cfg->sticky_session_force)
+            c->refused_by_force = 1;
+        return m;
     }
-    if (!c->tried[owner - lb->members] && usable_sticky(lb, owner->shm, c->now))
+    if (!c->tried[owner - lb->members] && usable_sticky(lb, owner, c->s, c->now))
         return owner;
     if (lb->cfg->sticky_session_force) {
         c->refused_by_force = 1;
@@ -201,7 +226,7 @@ static lb_member *sticky_choice(choice_ctx *c, const char *route)
     }
     if (*owner->cfg->redirect) {
         lb_member *r = by_route(lb, owner->cfg->redirect);
-        if (r && !c->tried[r - lb->members] && usable_sticky(lb, r->shm, c->now))
+        if (r && !c->tried[r - lb->members] && usable_sticky(lb, r, c->s, c->now))
             return r;
     }
     if (*owner->cfg->domain)
@@ -227,6 +252,8 @@ static int counts_as_new_load(const lb_worker *lb, const choice_ctx *c)
         return !c->has_session;
     case JK_LB_METHOD_TRAFFIC:
         return 0; /* added after the request, by bytes */
+    case JK_LB_METHOD_BUSYNESS:
+        return 0; /* added while the request runs, taken off when it ends */
     default:
         return 1;
     }
@@ -251,10 +278,11 @@ static lb_member *choose(choice_ctx *c, apr_array_header_t *routes)
 static apr_array_header_t *session_routes(lb_worker *lb, jk_service *s)
 {
     apr_array_header_t *ids, *routes = apr_array_make(s->pool, 1, sizeof(const char *));
-    if (!lb->cfg->sticky_session)
+    if (!lb->cfg->sticky_session || s->sticky_ignore > 0)
         return routes;
-    ids = jk_session_ids(s->pool, s->uri, s->headers, s->num_headers, lb->cfg->session_cookie,
-                         lb->cfg->session_path);
+    ids = jk_session_ids(s->pool, s->uri, s->headers, s->num_headers,
+                         s->session_cookie ? s->session_cookie : lb->cfg->session_cookie,
+                         s->session_path ? s->session_path : lb->cfg->session_path);
     for (int i = 0; i < ids->nelts; i++) {
         const char *route = jk_session_route(APR_ARRAY_IDX(ids, i, const char *));
         if (route)
@@ -296,7 +324,7 @@ static int usable_left(choice_ctx *c)
 {
     int n = 0;
     for (int i = 0; i < c->lb->n; i++)
-        n += !c->tried[i] && usable(c->lb, c->lb->members[i].shm, c->now);
+        n += !c->tried[i] && usable(c->lb, &c->lb->members[i], c->s, c->now);
     return n;
 }
 
@@ -328,8 +356,10 @@ static jk_result lb_service(jk_worker *base, jk_service *s)
     c.has_session = routes->nelts > 0;
     for (int round = 0; round < lb->cfg->retries; round++) {
         lb_member *m;
+        int tries = 0;
         c.now = lb->clock();
-        while ((m = choose(&c, routes)) != NULL) {
+        /* lb_retries: how many members one round may try. */
+        while (tries++ < lb->cfg->lb_retries && (m = choose(&c, routes)) != NULL) {
             r = serve_on(lb, m, &c);
             if (r == JK_OK || !jk_may_resend(s, r, m->cfg->recovery_options))
                 return r;
@@ -341,9 +371,15 @@ static jk_result lb_service(jk_worker *base, jk_service *s)
                 "sticky_session_force is set; the client gets 503", base->name, s->uri);
             return JK_ERR_UNAVAILABLE;
         }
-        if (r != JK_ERR_BUSY)
+        if (round + 1 >= lb->cfg->retries)
             break;
-        /* Every member was busy: wait a little and look again. */
+        if (r != JK_ERR_BUSY) {
+            /* Members failed: the next round goes on with the ones not tried yet, at once. */
+            if (usable_left(&c) == 0)
+                break;
+            continue;
+        }
+        /* Every member was busy: wait a little and look again at all of them. */
         memset(c.tried, 0, (apr_size_t)lb->n);
         apr_sleep((apr_interval_time_t)lb->cfg->retry_interval * 1000);
     }

@@ -60,6 +60,15 @@ struct jk_service {
     int single_attempt;             /* an lb has other members: do not retry a refused connect */
     int reply_timeout;              /* ms for this request (JK_REPLY_TIMEOUT); 0: the worker's */
 
+    /* Per-request overrides from the mount rule's extensions (NULL / -1: not set). */
+    int sticky_ignore;              /* 1: do not route by session */
+    const char *session_cookie;
+    const char *session_path;
+    const char *members_active;     /* lb member names whose activation is overridden */
+    const char *members_disabled;
+    const char *members_stopped;
+    const void *fail_on_status;     /* apr_array_header_t of int, replacing the worker's */
+
     /*
      * Replay state, kept across backends so that an lb can send the request
      * again: the first body chunk is read once and kept; once a backend has

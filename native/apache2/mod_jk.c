@@ -25,8 +25,10 @@
 #include "apr_strings.h"
 #include "apr_thread_proc.h"
 #include "apr_thread_cond.h"
+#include "apr_file_info.h"
 
 #include <limits.h>
+#include <stdatomic.h>
 
 #include "jk_ajp.h"
 #include "jk_config.h"
@@ -81,7 +83,15 @@ typedef struct jk_server_conf {
     int options_set;            /* JkOptions seen in this server */
     int options_minus;
     apr_array_header_t *env_vars; /* jk_env_var */
+    const char *mount_file;     /* JkMountFile */
+    int mount_file_reload;      /* s between checks of its mtime; UNSET: 60 */
+    jk_uri_map *static_mounts;  /* JkMount rules (and copied ones), without the file's */
+    struct jk_mount_state *live; /* per child: the map in use, reloaded from mount_file */
+    int strip_session;          /* JkStripSession */
+    const char *strip_session_name;
 } jk_server_conf;
+
+#define JK_MOUNT_FILE_RELOAD_DEFAULT 60
 
 /* Process-wide state: one configuration, built in check_config. */
 typedef struct jk_global {
@@ -89,6 +99,7 @@ typedef struct jk_global {
     const char *workers_file_where;   /* "file:line" of JkWorkersFile */
     apr_array_header_t *worker_lines; /* JkWorkerProperty: jk_prop */
     int mount_copy_all;
+    apr_array_header_t *mount_warnings; /* unknown rule extensions, reported at start */
     int watchdog_interval;            /* s, UNSET: worker.maintain */
     jk_config *config;
     jk_shm *shm;                      /* created by the parent, shared by the children */
@@ -111,6 +122,8 @@ static void *create_server_conf(apr_pool_t *p, server_rec *s)
     c->mount_copy = UNSET;
     c->options = 0;
     c->env_vars = apr_array_make(p, 2, sizeof(jk_env_var));
+    c->mount_file_reload = UNSET;
+    c->strip_session = UNSET;
     return c;
 }
 
@@ -140,6 +153,13 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     c->options_set = 1;
     c->options_minus = add->options_minus;
     c->env_vars = apr_array_append(p, base->env_vars, add->env_vars);
+    /* A vhost's own JkMountFile, or the main server's with JkMountCopy (post_config). */
+    c->mount_file = add->mount_file;
+    c->mount_file_reload = add->mount_file_reload != UNSET ? add->mount_file_reload
+                                                           : base->mount_file_reload;
+    c->strip_session = add->strip_session != UNSET ? add->strip_session : base->strip_session;
+    c->strip_session_name = add->strip_session_name ? add->strip_session_name
+                                                    : base->strip_session_name;
     return c;
 }
 
@@ -230,10 +250,11 @@ static const char *add_mount(cmd_parms *cmd, void *dir, const char *a1, const ch
     (void)dir;
     if (worker[0] == ';')
         return apr_psprintf(cmd->pool, "%s %s: the worker name is missing", cmd->cmd->name, pattern);
-    err = jk_uri_map_add(c->mounts, cmd->pool, pattern, apr_pstrndup(cmd->pool, worker,
-                         strcspn(worker, ";")), exclude, JK_RULE_FROM_JKMOUNT,
-                         cmd->directive ? cmd->directive->filename : "", cmd->directive ?
-                         cmd->directive->line_num : 0);
+    if (exclude)
+        pattern = apr_pstrcat(cmd->pool, "!", pattern, NULL);
+    err = jk_uri_map_add_spec(c->mounts, cmd->pool, pattern, worker, JK_RULE_FROM_JKMOUNT,
+                              cmd->directive ? cmd->directive->filename : "",
+                              cmd->directive ? cmd->directive->line_num : 0, g.mount_warnings);
     return err ? apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err) : NULL;
 }
 
@@ -245,6 +266,36 @@ static const char *set_mount(cmd_parms *cmd, void *dir, const char *a1, const ch
 static const char *set_unmount(cmd_parms *cmd, void *dir, const char *a1, const char *a2)
 {
     return add_mount(cmd, dir, a1, a2, 1);
+}
+
+static const char *set_mount_file(cmd_parms *cmd, void *dummy, const char *path)
+{
+    (void)dummy;
+    if ((server_conf(cmd->server)->mount_file = ap_server_root_relative(cmd->pool, path)) == NULL)
+        return apr_psprintf(cmd->pool, "JkMountFile: bad path '%s'", path);
+    return NULL;
+}
+
+static const char *set_mount_file_reload(cmd_parms *cmd, void *dummy, const char *value)
+{
+    (void)dummy;
+    if (jk_config_parse_int(value, 0, 86400, &server_conf(cmd->server)->mount_file_reload) != 0)
+        return "JkMountFileReload takes a number of seconds (0: never reload)";
+    return NULL;
+}
+
+/* JkStripSession On|Off [name]: drop ";jsessionid=..." from URLs httpd serves itself. */
+static const char *set_strip_session(cmd_parms *cmd, void *dummy, const char *flag,
+                                     const char *name)
+{
+    jk_server_conf *c = server_conf(cmd->server);
+    (void)dummy;
+    if (strcasecmp(flag, "on") != 0 && strcasecmp(flag, "off") != 0)
+        return "JkStripSession takes On or Off, and optionally the parameter name";
+    c->strip_session = strcasecmp(flag, "on") == 0;
+    if (name)
+        c->strip_session_name = apr_pstrdup(cmd->pool, name[0] == ';' ? name + 1 : name);
+    return NULL;
 }
 
 static const char *set_mount_copy(cmd_parms *cmd, void *dummy, const char *value)
@@ -378,6 +429,12 @@ static const command_rec jk_cmds[] = {
                    "URI pattern and worker"),
     AP_INIT_TAKE12("JkUnMount", set_unmount, NULL, RSRC_CONF | ACCESS_CONF,
                    "URI pattern and worker to exclude"),
+    AP_INIT_TAKE1("JkMountFile", set_mount_file, NULL, RSRC_CONF,
+                  "uriworkermap.properties: pattern=worker lines"),
+    AP_INIT_TAKE1("JkMountFileReload", set_mount_file_reload, NULL, RSRC_CONF,
+                  "seconds between checks of the JkMountFile for changes (0: never)"),
+    AP_INIT_TAKE12("JkStripSession", set_strip_session, NULL, RSRC_CONF,
+                   "On|Off [name]: strip the session path parameter from URLs httpd serves"),
     AP_INIT_TAKE1("JkMountCopy", set_mount_copy, NULL, RSRC_CONF,
                   "On, Off or All: copy the main server's mounts into virtual hosts"),
     AP_INIT_ITERATE("JkOptions", set_options, NULL, RSRC_CONF, "+/- options"),
@@ -412,22 +469,42 @@ static void report(apr_array_header_t *messages, int level, server_rec *s)
                      APR_ARRAY_IDX(messages, i, const char *));
 }
 
-/* Every JkMount must name a worker that exists. */
+/* Every rule must name a worker that can be mounted (or "*" for an exclusion). */
+static void check_rule_workers(const jk_uri_map *m, const jk_config *cfg,
+                               apr_array_header_t *errors, apr_pool_t *p)
+{
+    for (int i = 0; i < m->rules->nelts; i++) {
+        const jk_uri_rule *r = &APR_ARRAY_IDX(m->rules, i, jk_uri_rule);
+        const jk_worker_config *w;
+        if (strcmp(r->worker, "*") == 0 && r->exclude)
+            continue;
+        w = jk_config_find(cfg, r->worker);
+        if (w == NULL || !w->mountable)
+            APR_ARRAY_PUSH(errors, const char *) = apr_psprintf(p,
+                "%s:%d: %s %s names worker '%s', which is not in worker.list", r->file, r->line,
+                r->source == JK_RULE_FROM_MOUNTFILE ? "rule" : r->exclude ? "JkUnMount" : "JkMount",
+                r->pattern, r->worker);
+    }
+}
+
+/* A JkMountFile read into a map of its own; problems go to `errors`. */
+static jk_uri_map *load_mount_file(apr_pool_t *p, const char *path, const jk_config *cfg,
+                                   apr_array_header_t *errors, apr_array_header_t *warnings)
+{
+    jk_uri_map *m = jk_uri_map_create(p);
+    jk_uri_map_load_file(m, p, path, errors, warnings);
+    check_rule_workers(m, cfg, errors, p);
+    return m;
+}
+
 static int check_mounts(server_rec *main_server, const jk_config *cfg, apr_array_header_t *errors,
                         apr_pool_t *p)
 {
     for (server_rec *s = main_server; s; s = s->next) {
-        const jk_uri_map *m = server_conf(s)->mounts;
-        for (int i = 0; i < m->rules->nelts; i++) {
-            const jk_uri_rule *r = &APR_ARRAY_IDX(m->rules, i, jk_uri_rule);
-            if (strcmp(r->worker, "*") == 0 && r->exclude)
-                continue;
-            const jk_worker_config *w = jk_config_find(cfg, r->worker);
-            if (w == NULL || !w->mountable)
-                APR_ARRAY_PUSH(errors, const char *) = apr_psprintf(p,
-                    "%s:%d: %s %s names worker '%s', which is not in worker.list", r->file,
-                    r->line, r->exclude ? "JkUnMount" : "JkMount", r->pattern, r->worker);
-        }
+        jk_server_conf *c = server_conf(s);
+        check_rule_workers(c->mounts, cfg, errors, p);
+        if (c->mount_file && (s == main_server || c != server_conf(main_server)))
+            load_mount_file(p, c->mount_file, cfg, errors, g.mount_warnings);
     }
     return errors->nelts;
 }
@@ -439,6 +516,7 @@ static int jk_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
     (void)ptemp;
     check_mounts(s, cfg, cfg->errors, pconf);
     report(cfg->warnings, APLOG_WARNING, s);
+    report(g.mount_warnings, APLOG_WARNING, s);
     if (cfg->errors->nelts > 0) {
         report(cfg->errors, APLOG_CRIT, s);
         ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, s,
@@ -457,6 +535,7 @@ static int jk_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
     (void)ptemp;
     memset(&g, 0, sizeof(g));
     g.worker_lines = apr_array_make(pconf, 4, sizeof(jk_prop));
+    g.mount_warnings = apr_array_make(pconf, 2, sizeof(const char *));
     g.watchdog_interval = UNSET;
     return OK;
 }
@@ -518,14 +597,26 @@ static jk_server_conf *own_vhost_conf(apr_pool_t *p, server_rec *s, const jk_ser
     jk_server_conf *c = apr_pmemdup(p, main, sizeof(*c));
     c->mounts = jk_uri_map_create(p);
     c->mount_copy = UNSET;
+    c->mount_file = NULL;
     ap_set_module_config(s->module_config, &jk_module, c);
     return c;
+}
+
+/* The map a server starts with: its JkMount rules plus its JkMountFile's. */
+static void build_start_map(apr_pool_t *p, jk_server_conf *c)
+{
+    apr_array_header_t *ignored = apr_array_make(p, 1, sizeof(const char *));
+    c->static_mounts = c->mounts;
+    if (c->mount_file) {
+        c->mounts = jk_uri_map_copy(p, c->static_mounts);
+        jk_uri_map_merge(c->mounts, load_mount_file(p, c->mount_file, g.config, ignored, ignored));
+    }
+    jk_uri_map_prepare(c->mounts);
 }
 
 static void finish_mounts(apr_pool_t *p, server_rec *main_server)
 {
     jk_server_conf *mc = server_conf(main_server);
-    jk_uri_map_prepare(mc->mounts);
     for (server_rec *s = main_server->next; s; s = s->next) {
         jk_server_conf *c = server_conf(s);
         int copy;
@@ -535,9 +626,12 @@ static void finish_mounts(apr_pool_t *p, server_rec *main_server)
         if (copy) {
             c->mounts = jk_uri_map_copy(p, c->mounts);
             jk_uri_map_merge(c->mounts, mc->mounts);
+            if (c->mount_file == NULL)
+                c->mount_file = mc->mount_file;
         }
-        jk_uri_map_prepare(c->mounts);
+        build_start_map(p, c);
     }
+    build_start_map(p, mc);
 }
 
 static void log_lb_setup(apr_pool_t *p, const jk_worker_config *w)
@@ -607,6 +701,106 @@ static int jk_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
     g.token = make_token(pconf);
     log_worker_setup(g.config);
     return OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* JkMountFile reloading (per child)                                    */
+
+/*
+ * The map in use, swapped whole when the JkMountFile changes.  Each map lives
+ * in a pool of its own; a replaced map is destroyed two swaps later, long after
+ * any request that read it has copied what it needed (names, extensions).
+ */
+typedef struct jk_mount_state {
+    apr_thread_mutex_t *lock;
+    _Atomic(const jk_uri_map *) current;
+    _Atomic apr_time_t next_check;
+    apr_time_t mtime;
+    apr_pool_t *generations[2];
+} jk_mount_state;
+
+static int reload_interval(const jk_server_conf *c);
+
+static apr_time_t file_mtime(apr_pool_t *p, const char *path)
+{
+    apr_finfo_t finfo;
+    return apr_stat(&finfo, path, APR_FINFO_MTIME, p) == APR_SUCCESS ? finfo.mtime : 0;
+}
+
+static void start_live_map(apr_pool_t *pchild, jk_server_conf *c)
+{
+    jk_mount_state *st;
+    if (c->mount_file == NULL || c->mount_file_reload == 0 || c->live)
+        return;
+    st = apr_pcalloc(pchild, sizeof(*st));
+    apr_thread_mutex_create(&st->lock, APR_THREAD_MUTEX_DEFAULT, pchild);
+    atomic_init(&st->current, c->mounts);
+    st->mtime = file_mtime(pchild, c->mount_file);
+    atomic_init(&st->next_check, apr_time_now() + apr_time_from_sec(reload_interval(c)));
+    c->live = st;
+}
+
+static int reload_interval(const jk_server_conf *c)
+{
+    return c->mount_file_reload != UNSET ? c->mount_file_reload : JK_MOUNT_FILE_RELOAD_DEFAULT;
+}
+
+/* Read the file into a new map; on any error keep the old one and say why, once per edit. */
+static void reload_map(jk_server_conf *c, jk_mount_state *st, apr_time_t mtime)
+{
+    apr_pool_t *p;
+    apr_array_header_t *errors, *warnings;
+    jk_uri_map *m;
+
+    apr_pool_create_unmanaged_ex(&p, NULL, NULL);
+    errors = apr_array_make(p, 2, sizeof(const char *));
+    warnings = apr_array_make(p, 2, sizeof(const char *));
+    m = jk_uri_map_copy(p, c->static_mounts);
+    jk_uri_map_merge(m, load_mount_file(p, c->mount_file, g.config, errors, warnings));
+    st->mtime = mtime;
+    for (int i = 0; i < warnings->nelts; i++)
+        jk_log(c->log, JK_LOG_WARN, "%s", APR_ARRAY_IDX(warnings, i, const char *));
+    if (errors->nelts > 0) {
+        for (int i = 0; i < errors->nelts; i++)
+            jk_log(c->log, JK_LOG_ERROR, "%s", APR_ARRAY_IDX(errors, i, const char *));
+        jk_log(c->log, JK_LOG_ERROR, "JkMountFile %s not reloaded: the previous rules stay in use",
+               c->mount_file);
+        apr_pool_destroy(p);
+        return;
+    }
+    jk_uri_map_prepare(m);
+    atomic_store(&st->current, m);
+    if (st->generations[1])
+        apr_pool_destroy(st->generations[1]);
+    st->generations[1] = st->generations[0];
+    st->generations[0] = p;
+    jk_log(c->log, JK_LOG_INFO, "JkMountFile %s reloaded: %d rule(s)", c->mount_file,
+           m->rules->nelts);
+}
+
+/* The map for this request; at most once per JkMountFileReload, one thread looks at the file. */
+static const jk_uri_map *current_map(jk_server_conf *c, request_rec *r)
+{
+    jk_mount_state *st = c->live;
+    apr_time_t now;
+    if (st == NULL)
+        return c->mounts;
+    now = r->request_time;
+    if (now >= atomic_load(&st->next_check) && apr_thread_mutex_trylock(st->lock) == APR_SUCCESS) {
+        apr_time_t mtime;
+        atomic_store(&st->next_check, now + apr_time_from_sec(reload_interval(c)));
+        mtime = file_mtime(r->pool, c->mount_file);
+        if (mtime != 0 && mtime != st->mtime)
+            reload_map(c, st, mtime);
+        apr_thread_mutex_unlock(st->lock);
+    }
+    return atomic_load(&st->current);
+}
+
+static void start_live_maps(apr_pool_t *pchild, server_rec *main_server)
+{
+    for (server_rec *s = main_server; s; s = s->next)
+        start_live_map(pchild, server_conf(s));
 }
 
 /* ------------------------------------------------------------------ */
@@ -687,35 +881,71 @@ static void jk_child_init(apr_pool_t *pchild, server_rec *s)
         return;
     }
     start_maintainer(pchild, s);
+    start_live_maps(pchild, s);
 }
 
 /* ------------------------------------------------------------------ */
 /* Mapping                                                              */
 
+/* The rule's extensions, copied into the request: the map may be replaced meanwhile. */
+static const jk_rule_ext *copy_ext(apr_pool_t *p, const jk_rule_ext *e)
+{
+    jk_rule_ext *c;
+    if (e == NULL)
+        return NULL;
+    c = apr_pmemdup(p, e, sizeof(*c));
+    c->active = e->active ? apr_pstrdup(p, e->active) : NULL;
+    c->disabled = e->disabled ? apr_pstrdup(p, e->disabled) : NULL;
+    c->stopped = e->stopped ? apr_pstrdup(p, e->stopped) : NULL;
+    c->fail_on_status = e->fail_on_status ? apr_pstrdup(p, e->fail_on_status) : NULL;
+    c->session_cookie = e->session_cookie ? apr_pstrdup(p, e->session_cookie) : NULL;
+    c->session_path = e->session_path ? apr_pstrdup(p, e->session_path) : NULL;
+    return c;
+}
+
+/* JkStripSession: "/a.html;jsessionid=X" is httpd's file "/a.html". */
+static void strip_session_param(request_rec *r, const jk_server_conf *c)
+{
+    const char *name = c->strip_session_name ? c->strip_session_name : "jsessionid";
+    char *param = apr_pstrcat(r->pool, ";", name, "=", NULL);
+    char *at = strstr(r->uri, param), *end;
+    if (at == NULL)
+        return;
+    end = at + 1;
+    while (*end && *end != '/' && *end != ';')
+        end++;
+    memmove(at, end, strlen(end) + 1);
+}
+
 static int jk_translate(request_rec *r)
 {
     jk_server_conf *c = server_conf(r->server);
-    const char *worker;
+    const jk_uri_map *map;
+    const jk_uri_rule *rule;
+    const jk_worker_config *w;
     char *path;
 
-    if (c->mounts->rules->nelts == 0 || r->uri == NULL || r->proxyreq)
-        return DECLINED;
-    if (apr_table_get(r->subprocess_env, JK_ENV_NO_JK))
-        return DECLINED;
-    if (r->uri[0] != '/')
+    if (r->uri == NULL || r->proxyreq || r->uri[0] != '/')
         return DECLINED; /* "OPTIONS *" and the like are httpd's */
+    map = current_map(c, r);
+    if (map->rules->nelts == 0 || apr_table_get(r->subprocess_env, JK_ENV_NO_JK))
+        return DECLINED;
     if (jk_uri_normalize(r->pool, r->uri, &path) != JK_NORMALIZE_OK) {
         jk_log(c->log, JK_LOG_INFO, "refused URI %s: it climbs above the root", r->uri);
         return HTTP_BAD_REQUEST;
     }
-    if ((worker = jk_uri_map_match(c->mounts, path)) == NULL)
+    if ((rule = jk_uri_map_find(map, path)) == NULL || (w = jk_config_find(g.config, rule->worker)) == NULL) {
+        if (c->strip_session > 0)
+            strip_session_param(r, c);
         return DECLINED;
+    }
     if ((c->options & JK_OPT_REJECT_UNSAFE_URI) && strpbrk(r->uri, "%\\")) {
         jk_log(c->log, JK_LOG_INFO, "refused URI %s for worker %s: RejectUnsafeURI", r->uri,
-               worker);
+               w->name);
         return HTTP_FORBIDDEN;
     }
-    apr_table_setn(r->notes, JK_NOTE_WORKER, worker);
+    apr_table_setn(r->notes, JK_NOTE_WORKER, w->name);
+    ap_set_module_config(r->request_config, &jk_module, (void *)copy_ext(r->pool, rule->ext));
     r->handler = JK_HANDLER;
     return DECLINED;
 }
@@ -737,6 +967,8 @@ typedef struct jk_request_ctx {
     int body_started;           /* ap_should_client_block() was called */
     int flush_packets;
     int flush_header;
+    int use_server_errors;      /* statuses from this up get httpd's error page; 0: off */
+    int server_error;           /* the status whose body is being dropped */
 } jk_request_ctx;
 
 static apr_status_t read_body(jk_service *s, char *buf, apr_size_t want, apr_size_t *got)
@@ -773,6 +1005,14 @@ static apr_status_t start_response(jk_service *s, int status, const char *reason
     jk_request_ctx *x = s->ctx;
     request_rec *r = x->r;
 
+    if (x->use_server_errors && status >= x->use_server_errors) {
+        /* httpd answers with its own ErrorDocument; a 401 keeps Tomcat's challenge. */
+        x->server_error = status;
+        for (int i = 0; i < num_headers; i++)
+            if (strcasecmp(headers[i].name, "WWW-Authenticate") == 0)
+                apr_table_add(r->err_headers_out, headers[i].name, headers[i].value);
+        return APR_SUCCESS;
+    }
     r->status = status;
     if (reason && *reason)
         r->status_line = apr_psprintf(r->pool, "%d %s", status, reason);
@@ -786,7 +1026,10 @@ static apr_status_t start_response(jk_service *s, int status, const char *reason
 static apr_status_t write_body(jk_service *s, const char *buf, apr_size_t len)
 {
     jk_request_ctx *x = s->ctx;
-    apr_status_t rv = ap_fwrite(x->r->output_filters, x->bb, buf, len);
+    apr_status_t rv;
+    if (x->server_error)
+        return APR_SUCCESS; /* Tomcat's error page is replaced by httpd's */
+    rv = ap_fwrite(x->r->output_filters, x->bb, buf, len);
     if (rv == APR_SUCCESS && x->flush_packets)
         rv = ap_fflush(x->r->output_filters, x->bb);
     if (rv == APR_SUCCESS && x->r->connection->aborted)
@@ -797,7 +1040,7 @@ static apr_status_t write_body(jk_service *s, const char *buf, apr_size_t len)
 static apr_status_t flush_body(jk_service *s)
 {
     jk_request_ctx *x = s->ctx;
-    return ap_fflush(x->r->output_filters, x->bb);
+    return x->server_error ? APR_SUCCESS : ap_fflush(x->r->output_filters, x->bb);
 }
 
 static const jk_service_io httpd_io = { read_body, start_response, write_body, flush_body };
@@ -907,6 +1150,37 @@ static int reply_timeout_override(request_rec *r)
     return ms;
 }
 
+static apr_array_header_t *parse_status_list(apr_pool_t *p, const char *list)
+{
+    apr_array_header_t *codes = apr_array_make(p, 2, sizeof(int)), *items;
+    items = jk_props_split_list(p, list);
+    for (int i = 0; i < items->nelts; i++) {
+        int code;
+        if (jk_config_parse_int(APR_ARRAY_IDX(items, i, const char *), -999, 999, &code) == 0)
+            APR_ARRAY_PUSH(codes, int) = code;
+    }
+    return codes;
+}
+
+/* What the mount rule's extensions change for this request. */
+static void apply_rule_ext(request_rec *r, jk_service *s, jk_request_ctx *x)
+{
+    const jk_rule_ext *e = ap_get_module_config(r->request_config, &jk_module);
+    if (e == NULL)
+        return;
+    if (e->reply_timeout > 0 && s->reply_timeout == 0)
+        s->reply_timeout = e->reply_timeout;
+    s->sticky_ignore = e->sticky_ignore > 0;
+    s->session_cookie = e->session_cookie;
+    s->session_path = e->session_path;
+    s->members_active = e->active;
+    s->members_disabled = e->disabled;
+    s->members_stopped = e->stopped;
+    if (e->fail_on_status)
+        s->fail_on_status = parse_status_list(r->pool, e->fail_on_status);
+    x->use_server_errors = e->use_server_errors;
+}
+
 static void build_service(request_rec *r, const jk_server_conf *c, jk_request_ctx *x,
                           jk_service *s)
 {
@@ -1007,11 +1281,14 @@ static int jk_handler(request_rec *r)
     x.flush_packets = (c->options & JK_OPT_FLUSH_PACKETS) != 0;
     x.flush_header = (c->options & JK_OPT_FLUSH_HEADER) != 0;
     build_service(r, c, &x, &s);
+    apply_rule_ext(r, &s, &x);
 
     res = w->ops->service(w, &s);
     apr_table_setn(r->notes, "JK_WORKER_TYPE", w->type_name);
     if (s.route)
         apr_table_setn(r->notes, "JK_WORKER_ROUTE", s.route);
+    if (res == JK_OK && x.server_error)
+        return x.server_error;
     if (res == JK_OK)
         return finish_response(r, &x);
     if (s.response_started) {

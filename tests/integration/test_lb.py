@@ -33,7 +33,7 @@ ECHO_ROUTE = re.compile(r'"route": "([^"]*)"')
 # Added to every lb httpd (outside the user's Jk block): what the module recorded as the
 # route of each request, and which httpd process served it.
 ROUTE_LOG = """\
-LogFormat "%{JK_WORKER_ROUTE}n %P %>s %U" jkroute
+LogFormat "%{JK_WORKER_ROUTE}n %P %>s %U%q" jkroute
 CustomLog "@LOG_DIR@/route_log" jkroute
 """
 
@@ -105,16 +105,25 @@ def routes(httpd, n, path="/index.jsp"):
 
 
 def route_log(httpd):
-    """(route, pid, status, path) of every request in the route log so far, except the
-    harness's own "is it up yet" requests for "/"."""
+    """(route, pid, status, path?query) of every request in the route log so far, except
+    the harness's own "is it up yet" requests for "/" (logged as /index.html).
+
+    Lines are in the order httpd finished logging, which is not always the order of the
+    requests: tests tell requests apart by their query string.
+    """
     entries = [tuple(line.split(" ", 3)) for line in httpd.read_log("route_log").splitlines()]
-    return [entry for entry in entries if entry[3] != "/"]
+    return [entry for entry in entries if entry[3] not in ("/", "/index.html")]
 
 
 def wait_route_log(httpd, n):
     """The route log once it has at least n lines (httpd logs after the response)."""
     jk.wait_until(lambda: len(route_log(httpd)) >= n, 10)
     return route_log(httpd)
+
+
+def logged_routes(httpd, n):
+    """{path?query: route} of the route log once it has n lines."""
+    return {entry[3]: entry[0] for entry in wait_route_log(httpd, n)}
 
 
 def alternates(seen, first="worker1"):
@@ -167,16 +176,16 @@ def test_requests_without_session_alternate_strictly(make_httpd, jk_module, pair
         seen = []
         for _ in range(5):
             for conn in conns:
-                status, route, body, _ = fetch(httpd, conn=conn)
+                status, route, body, _ = fetch(httpd, f"/index.jsp?n={len(seen)}", conn=conn)
                 assert status == 200, body
                 seen.append(route)
     finally:
         for conn in conns:
             conn.close()
     assert alternates(seen), seen
-    log = wait_route_log(httpd, len(seen))
-    assert [entry[0] for entry in log] == seen
-    pids = {entry[1] for entry in log}
+    logged = logged_routes(httpd, len(seen))
+    assert [logged.get(f"/index.jsp?n={i}") for i in range(len(seen))] == seen
+    pids = {entry[1] for entry in route_log(httpd)}
     if mpm == "prefork":
         assert len(pids) == 8, f"expected 8 processes to have served, got {pids}"
 
@@ -251,15 +260,16 @@ def test_path_parameter_jsessionid_goes_to_worker2(compat_httpd, pair):
 def test_route_note_is_logged(make_httpd, jk_module, pair):
     """%{JK_WORKER_ROUTE}n records, for each request, the route of the Tomcat that answered."""
     httpd = lb_httpd(make_httpd, *pair)
-    answered = routes(httpd, 4)
-    answered.append(fetch(httpd, cookie="JSESSIONID=x.worker2")[1])
-    answered.append(fetch(httpd, "/index.jsp;jsessionid=x.worker1")[1])
-    assert requests.get(httpd.url("/static.html"), timeout=TIMEOUT).status_code == 200
-    log = wait_route_log(httpd, len(answered) + 1)
-    assert [entry[0] for entry in log[:len(answered)]] == answered
+    answered = [fetch(httpd, f"/index.jsp?n={i}")[1] for i in range(4)]
+    answered.append(fetch(httpd, "/index.jsp?n=4", cookie="JSESSIONID=x.worker2")[1])
+    answered.append(fetch(httpd, "/index.jsp;jsessionid=x.worker1?n=5")[1])
     assert answered == ["worker1", "worker2", "worker1", "worker2", "worker2", "worker1"]
+    assert requests.get(httpd.url("/static.html"), timeout=TIMEOUT).status_code == 200
+    logged = logged_routes(httpd, len(answered) + 1)
+    assert [logged.get(f"/index.jsp?n={i}") for i in range(5)] == answered[:5]
+    assert logged.get("/index.jsp;jsessionid=x.worker1?n=5") == "worker1", logged
     # a request httpd served itself has no route
-    assert log[len(answered)][0] == "-" and log[len(answered)][3] == "/static.html"
+    assert logged.get("/static.html") == "-", logged
 
 
 # ---------------------------------------------------------------------------
@@ -469,3 +479,15 @@ def test_wrong_secret_on_worker2_leaves_worker1_serving(make_httpd, jk_module, s
     assert any(r == (200, "worker1") for r in results), results
     assert all(status in (200, 403) for status, _ in results), results
     assert no_crash(httpd)
+
+
+def test_wrong_secret_is_named_in_the_log(make_httpd, jk_module, secret_pair):
+    """compat/README.md: a wrong secret is refused by Tomcat (403) "and the log says which
+    worker and why"."""
+    httpd = lb_httpd(make_httpd, *secret_pair,
+                     workers=workers_text("workers-lb-secret.properties"),
+                     SECRET1=SECRET1, SECRET2="not-the-secret")
+    statuses = [fetch(httpd)[0] for _ in range(4)]
+    assert 403 in statuses, statuses
+    assert httpd.wait_log(r"worker2\b.*(403|refused|rejected)", timeout=3), \
+        "mod_jk.log does not say that worker2's requests were refused:\n" + httpd.jk_log()

@@ -471,6 +471,25 @@ START_TEST(traffic_method_counts_both_directions)
 }
 END_TEST
 
+/* Without sessions every counting method gives 3:1 weights a 75/25 split. */
+static const char *const counting_methods[] = { "Request", "Session", "Next", "Traffic" };
+
+START_TEST(weights_3_1_hold_for_every_counting_method)
+{
+    const char *method = counting_methods[_i];
+    int w1;
+    build(2, apr_psprintf(pool, "worker.lb.method=%s\nworker.worker1.lbfactor=3", method));
+    T.m[0]->add_written = 100; /* equal answers: Traffic then weighs by lbfactor alone */
+    T.m[1]->add_written = 100;
+    send_plain(4000);
+    w1 = count_of(trace, trace_len, 0);
+    ck_assert_msg(w1 >= 2960 && w1 <= 3040, "method %s: worker1 got %d of 4000, expected 3000",
+                  method, w1);
+    ck_assert_msg(longest_run(trace, trace_len, 0) <= 3, "method %s: worker1 got %d in a row",
+                  method, longest_run(trace, trace_len, 0));
+}
+END_TEST
+
 START_TEST(busyness_idle_members_rotate_and_counters_return_to_zero)
 {
     build(2, "worker.lb.method=Busyness");
@@ -1208,6 +1227,8 @@ int main(void)
     tcase_add_test(methods, next_method_counts_only_new_sessions);
     tcase_add_test(methods, traffic_method_balances_bytes);
     tcase_add_test(methods, traffic_method_counts_both_directions);
+    tcase_add_loop_test(methods, weights_3_1_hold_for_every_counting_method, 0,
+                        (int)(sizeof(counting_methods) / sizeof(counting_methods[0])));
     tcase_add_test(methods, busyness_idle_members_rotate_and_counters_return_to_zero);
     tcase_add_test(methods, busyness_avoids_the_busy_member);
     suite_add_tcase(s, methods);

@@ -104,6 +104,8 @@
         HttpSession session = r.getSession(false);
         return "{\"method\": " + q(r.getMethod())
             + ", \"requestURI\": " + q(r.getRequestURI())
+            + ", \"servletPath\": " + q(r.getServletPath())
+            + ", \"pathInfo\": " + q(r.getPathInfo())
             + ", \"queryString\": " + q(r.getQueryString())
             + ", \"protocol\": " + q(r.getProtocol())
             + ", \"headers\": " + headers(r)

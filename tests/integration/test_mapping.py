@@ -1,0 +1,203 @@
+"""URI mapping as users write it, through real httpd and Tomcat: JkMount/JkUnMount
+precedence, JkMountFile with live reload and rule extensions, and URI spellings that try
+to get around an unmount or reach an unmapped path."""
+import http.client
+import json
+import os
+import time
+
+import pytest
+import requests
+
+WORKERS = "worker.list=w1\nworker.w1.host=@TOMCAT1_HOST@\nworker.w1.port=@TOMCAT1_AJP_PORT@\n"
+HEAD = ("LoadModule jk_module @MODULE_PATH@\n"
+        "JkWorkersFile @CONF_DIR@/workers.properties\n"
+        "JkLogFile @LOG_DIR@/mod_jk.log\nJkLogLevel info\n")
+
+
+def raw_get(httpd, target, host="t"):
+    """The request line exactly as written; returns (status, body)."""
+    conn = http.client.HTTPConnection(httpd.host, httpd.port, timeout=10)
+    conn.putrequest("GET", target, skip_host=True, skip_accept_encoding=True)
+    conn.putheader("Host", host)
+    conn.endheaders()
+    resp = conn.getresponse()
+    body = resp.read()
+    conn.close()
+    return resp.status, body
+
+
+def tomcat_saw(body):
+    """The echo JSON when Tomcat answered through echo.jsp, else None."""
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+def from_tomcat(body):
+    """Any page of the test webapp or of Tomcat itself (its error pages name it)."""
+    return tomcat_saw(body) is not None or b"Tomcat" in body or b"headers status=" in body
+
+
+@pytest.fixture(scope="module")
+def guarded(make_module_httpd, tomcat, jk_module):
+    """/echo/* goes to Tomcat, except /echo/secret/*; nothing else does."""
+    conf = HEAD + "JkMount /echo/* w1\nJkUnMount /echo/secret/* w1\n"
+    return make_module_httpd(conf, files={"workers.properties": WORKERS}, **tomcat.placeholders(1))
+
+
+def test_mount_and_unmount(guarded):
+    status, body = raw_get(guarded, "/echo/open/x")
+    assert status == 200 and tomcat_saw(body)["pathInfo"] == "/open/x"
+    status, body = raw_get(guarded, "/echo/secret/x")
+    assert not from_tomcat(body)
+
+
+def test_prefix_rule_covers_the_bare_prefix(guarded):
+    status, body = raw_get(guarded, "/echo")
+    assert from_tomcat(body)
+
+
+# Spellings of /echo/secret/... or of unmapped paths (/manager, the root) that must
+# never reach Tomcat as such.
+EVASIONS = [
+    "/echo/secret/x", "//echo//secret//x", "/echo/./secret/x", "/echo//secret/x",
+    "/echo/secret/./x", "/echo/x/../secret/x", "/echo/x/..;/secret/x", "/echo/x;p=1/../secret/x",
+    "/echo/secret;x=1/x", "/echo;x=1/secret/x", "/echo/secret;jsessionid=ABC/x",
+    "/echo/%73ecret/x", "/echo/%2e/secret/x", "/echo/x/%2e%2e/secret/x", "/echo/secret%2fx",
+    "/echo/..;/manager/", "/echo/x/..;/..;/manager/", "/echo/%2e%2e/manager/", "/echo/../manager/",
+    "/echo/..%2fmanager/", "/echo/.%2e/manager/", "/echo/%2e%2e%2fmanager/",
+    "/echo;/../manager/", "/./echo/secret/x", "/manager/..;/echo/secret/x",
+    "/echo/secret\\x", "/echo/sec%00ret/x", "/..;/echo/secret/x",
+]
+
+
+@pytest.mark.parametrize("spelling", EVASIONS)
+def test_no_spelling_reaches_an_excluded_path(guarded, spelling):
+    status, body = raw_get(guarded, spelling)
+    seen = tomcat_saw(body)
+    if seen is None:
+        assert not from_tomcat(body), f"{spelling}: Tomcat answered ({status})"
+        return
+    # Tomcat answered through echo: it must have resolved the request inside /echo,
+    # and never inside /echo/secret.
+    where = (seen["servletPath"] or "") + (seen["pathInfo"] or "")
+    assert where.startswith("/echo"), (spelling, where)
+    assert not where.startswith("/echo/secret"), (spelling, where)
+
+
+def test_climbing_above_the_root_is_refused(guarded):
+    status, _ = raw_get(guarded, "/echo/..;/..;/x")
+    assert status == 400
+    assert "climbs above the root" in guarded.jk_log()
+
+
+def write_map(httpd, text):
+    path = httpd.conf_dir / "uriworkermap.properties"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text)
+    os.chmod(tmp, 0o644)
+    # mtime must change even within one second of the previous write
+    stamp = time.time() + 2 if path.exists() and int(path.stat().st_mtime) >= int(time.time()) else None
+    os.replace(tmp, path)
+    if stamp:
+        os.utime(path, (stamp, stamp))
+
+
+def mountfile_httpd(make_httpd, tomcat, rules, extra=""):
+    conf = HEAD + ("JkMountFile @CONF_DIR@/uriworkermap.properties\nJkMountFileReload 1\n" + extra)
+    return make_httpd(conf, files={"workers.properties": WORKERS,
+                                   "uriworkermap.properties": rules}, **tomcat.placeholders(1))
+
+
+def test_mount_file_rules(make_httpd, tomcat, jk_module):
+    rules = ("# comment\n/echo/*=w1\n!/echo/private/*=w1\n-/index.jsp=w1\n/*.jsp=w1\n"
+             "!/static.jsp=*\n")
+    httpd = mountfile_httpd(make_httpd, tomcat, rules)
+    assert tomcat_saw(raw_get(httpd, "/echo/a")[1])
+    assert not from_tomcat(raw_get(httpd, "/echo/private/a")[1])
+    assert from_tomcat(raw_get(httpd, "/headers.jsp")[1])
+    assert not from_tomcat(raw_get(httpd, "/static.jsp")[1])
+
+
+def test_mount_file_edit_is_live_and_nothing_fails(make_httpd, tomcat, jk_module):
+    httpd = mountfile_httpd(make_httpd, tomcat, "/echo/*=w1\n")
+    with requests.Session() as s:
+        assert s.get(httpd.url("/index.jsp"), timeout=10).status_code == 404  # httpd: no file
+        write_map(httpd, "/echo/*=w1\n/*.jsp=w1\n")
+        deadline = time.monotonic() + 10
+        seen_new = False
+        while time.monotonic() < deadline and not seen_new:
+            r = s.get(httpd.url("/echo/x"), timeout=10)
+            assert r.status_code == 200  # requests keep flowing during the reload
+            seen_new = s.get(httpd.url("/index.jsp"), timeout=10).status_code == 200
+        assert seen_new, "the new rule was not live within 10 s"
+    assert "reloaded" in httpd.jk_log()
+
+
+def test_broken_edit_keeps_the_last_good_map(make_httpd, tomcat, jk_module):
+    httpd = mountfile_httpd(make_httpd, tomcat, "/echo/*=w1\n")
+    write_map(httpd, "/echo/*=w1\nthis line is wrong\n/*.jsp=nosuchworker\n")
+    # The file is looked at when requests come; they keep being served by the old rules.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and "not reloaded" not in httpd.jk_log():
+        assert requests.get(httpd.url("/echo/x"), timeout=10).status_code == 200
+        time.sleep(0.2)
+    log = httpd.jk_log()
+    assert "uriworkermap.properties:2: expected pattern=worker, found 'this line is wrong'" in log
+    assert "uriworkermap.properties:3: rule /*.jsp names worker 'nosuchworker'" in log
+    assert requests.get(httpd.url("/echo/x"), timeout=10).status_code == 200
+
+
+def test_broken_mount_file_stops_configtest(make_httpd, tomcat, jk_module):
+    conf = HEAD + "JkMountFile @CONF_DIR@/uriworkermap.properties\n"
+    httpd = make_httpd(conf, files={"workers.properties": WORKERS,
+                                    "uriworkermap.properties": "/ok/*=w1\nbroken\n"},
+                       start=False, **tomcat.placeholders(1))
+    code, out = httpd.configtest()
+    assert code != 0 and "uriworkermap.properties:2: expected pattern=worker, found 'broken'" in out
+
+
+def test_use_server_errors_extension(make_httpd, tomcat, jk_module):
+    httpd = mountfile_httpd(make_httpd, tomcat, "/status.jsp=w1;use_server_errors=400\n/echo/*=w1\n",
+                            extra="ErrorDocument 404 \"httpd's own 404\"\n")
+    r = requests.get(httpd.url("/status.jsp?code=404"), timeout=10)
+    assert r.status_code == 404 and r.text == "httpd's own 404"
+    # The connection to Tomcat stays good for the next request.
+    assert requests.get(httpd.url("/echo/x"), timeout=10).status_code == 200
+
+
+def test_reply_timeout_extension(make_httpd, tomcat, jk_module):
+    httpd = mountfile_httpd(make_httpd, tomcat, "/sleep.jsp=w1;reply_timeout=400\n")
+    assert requests.get(httpd.url("/sleep.jsp?ms=2000"), timeout=10).status_code == 504
+
+
+def test_unknown_extension_is_a_warning(make_httpd, tomcat, jk_module):
+    httpd = mountfile_httpd(make_httpd, tomcat, "/echo/*=w1;colour=blue\n")
+    assert requests.get(httpd.url("/echo/x"), timeout=10).status_code == 200
+    assert "unknown rule extension 'colour' ignored" in httpd.error_log()
+
+
+def test_no_jk_and_sethandler(make_httpd, tomcat, jk_module):
+    conf = HEAD + ("JkMount /echo/* w1\nSetEnvIf Request_URI ^/echo/skip no-jk\n"
+                   "<Location /handled>\nSetHandler jakarta-servlet\n</Location>\n"
+                   "<Location /handled/named>\nSetEnv JK_WORKER_NAME w1\n</Location>\n")
+    httpd = make_httpd(conf, files={"workers.properties": WORKERS}, **tomcat.placeholders(1))
+    assert not from_tomcat(raw_get(httpd, "/echo/skip")[1])
+    assert tomcat_saw(raw_get(httpd, "/echo/go")[1])
+    # SetHandler without a named worker never picks one (CVE-2023-41081).
+    assert not from_tomcat(raw_get(httpd, "/handled/x")[1])
+
+
+def test_jkmount_in_location(make_httpd, tomcat, jk_module):
+    conf = HEAD + "<Location /echo/loc>\nJkMount w1\n</Location>\n"
+    httpd = make_httpd(conf, files={"workers.properties": WORKERS}, **tomcat.placeholders(1))
+    assert tomcat_saw(raw_get(httpd, "/echo/loc")[1])
+
+
+def test_strip_session(make_httpd, tomcat, jk_module):
+    conf = HEAD + "JkMount /*.jsp w1\nJkStripSession On\n"
+    httpd = make_httpd(conf, files={"workers.properties": WORKERS}, **tomcat.placeholders(1))
+    r = requests.get(httpd.url("/static.html;jsessionid=ABC.worker1"), timeout=10)
+    assert r.status_code == 200 and "served by httpd" in r.text
