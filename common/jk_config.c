@@ -381,12 +381,20 @@ static void split_host_port(builder *b, const jk_prop *p, jk_worker_config *w)
             return;
         }
         w->host = apr_pstrndup(b->pool, host + 1, (apr_size_t)(close - host - 1));
+        if (close[1] != '\0' && close[1] != ':') {
+            error_at(b, p->file, p->line, "%s: unexpected '%s' after ']'", p->key, close + 1);
+            return;
+        }
         colon = close[1] == ':' ? close + 1 : NULL;
     } else {
         colon = strchr(host, ':');
         if (colon && strchr(colon + 1, ':'))
             colon = NULL; /* an IPv6 literal without brackets */
         w->host = colon ? apr_pstrndup(b->pool, host, (apr_size_t)(colon - host)) : host;
+    }
+    if (*w->host == '\0') {
+        error_at(b, p->file, p->line, "%s: '%s' names no host", p->key, host);
+        return;
     }
     if (colon && jk_config_parse_int(colon + 1, 1, 65535, &w->port) != 0)
         error_at(b, p->file, p->line, "%s: '%s' has no valid port after ':'", p->key, host);
@@ -904,6 +912,19 @@ static void build_all_lb_members(builder *b)
     }
 }
 
+/* A worker that others name in `reference` (a template) is used, though never listed. */
+static int is_referenced(builder *b, const char *name)
+{
+    const char *target = apr_pstrcat(b->pool, WORKER_PREFIX, name, NULL);
+    for (int i = 0; i < b->props->items->nelts; i++) {
+        const jk_prop *p = &APR_ARRAY_IDX(b->props->items, i, jk_prop);
+        apr_size_t n = strlen(p->key);
+        if (n > 10 && strcmp(p->key + n - 10, ".reference") == 0 && strcmp(p->value, target) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 static void warn_unused_workers(builder *b)
 {
     apr_hash_t *seen = apr_hash_make(b->pool);
@@ -917,7 +938,7 @@ static void warn_unused_workers(builder *b)
             continue;
         name = apr_pstrndup(b->pool, rest, (apr_size_t)(dot - rest));
         if (apr_hash_get(b->config->by_name, name, APR_HASH_KEY_STRING) ||
-            apr_hash_get(seen, name, APR_HASH_KEY_STRING))
+            apr_hash_get(seen, name, APR_HASH_KEY_STRING) || is_referenced(b, name))
             continue;
         apr_hash_set(seen, name, APR_HASH_KEY_STRING, name);
         warn_at(b, p->file, p->line, "worker %s is defined but not in worker.list; it is not used",

@@ -110,20 +110,31 @@ void jk_conn_pool_release(jk_conn *c, int reuse)
     apr_thread_mutex_unlock(p->mutex);
 }
 
+/* The idle connected slot unused for longest, or NULL. */
+static jk_conn *oldest_idle(jk_conn_pool *p)
+{
+    jk_conn *oldest = NULL;
+    for (int i = 0; i < p->size; i++) {
+        jk_conn *c = &p->slots[i];
+        if (!c->in_use && c->sock && (oldest == NULL || c->last_used < oldest->last_used))
+            oldest = c;
+    }
+    return oldest;
+}
+
 int jk_conn_pool_close_idle(jk_conn_pool *p, apr_interval_time_t max_idle, int keep, apr_time_t now)
 {
     int open = 0, closed = 0;
+    jk_conn *c;
 
     apr_thread_mutex_lock(p->mutex);
     for (int i = 0; i < p->size; i++)
         open += p->slots[i].sock != NULL;
-    for (int i = 0; i < p->size && open > keep; i++) {
-        jk_conn *c = &p->slots[i];
-        if (!c->in_use && c->sock && now - c->last_used >= max_idle) {
-            jk_conn_close(c);
-            open--;
-            closed++;
-        }
+    /* Oldest first, so the connections kept are the ones most recently used. */
+    while (open > keep && (c = oldest_idle(p)) != NULL && now - c->last_used >= max_idle) {
+        jk_conn_close(c);
+        open--;
+        closed++;
     }
     apr_thread_mutex_unlock(p->mutex);
     return closed;

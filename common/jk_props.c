@@ -198,7 +198,7 @@ int jk_props_load_file(jk_props *p, const char *path)
 
     if (rv != APR_SUCCESS) {
         jk_props_error(p, file, 0, "cannot open: %s", apr_strerror(rv, errbuf, sizeof(errbuf)));
-        return 0;
+        return -1;
     }
     while (read_line(f, buf, JK_PROPS_MAX_LINE + 2, &too_long)) {
         line++;
@@ -208,7 +208,7 @@ int jk_props_load_file(jk_props *p, const char *path)
             jk_props_add_line(p, buf, file, line);
     }
     apr_file_close(f);
-    return p->errors->nelts == before;
+    return p->errors->nelts == before ? 0 : -1;
 }
 
 apr_array_header_t *jk_props_split_list(apr_pool_t *pool, const char *value)

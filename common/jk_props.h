@@ -34,7 +34,7 @@ typedef struct jk_props {
 #define JK_PROPS_MAX_LINE 8192
 
 jk_props *jk_props_create(apr_pool_t *pool);
-/* Read a whole file; problems go to props->errors.  Returns 0 when none were added. */
+/* Read a whole file; problems go to props->errors.  Returns 0 when none were added, else -1. */
 int jk_props_load_file(jk_props *p, const char *path);
 /* Read one line (from a file, or a JkWorkerProperty directive). */
 void jk_props_add_line(jk_props *p, const char *text, const char *file, int line);

@@ -183,7 +183,7 @@ int jk_uri_map_load_file(jk_uri_map *m, apr_pool_t *pool, const char *path,
     if (rv != APR_SUCCESS) {
         APR_ARRAY_PUSH(errors, const char *) = apr_psprintf(pool, "%s: cannot open: %s", file,
                                                             apr_strerror(rv, errbuf, sizeof(errbuf)));
-        return 0;
+        return -1;
     }
     while (apr_file_gets(buf, sizeof(buf), f) == APR_SUCCESS) {
         char *text = trim_line(buf), *eq;
@@ -203,7 +203,7 @@ int jk_uri_map_load_file(jk_uri_map *m, apr_pool_t *pool, const char *path,
             APR_ARRAY_PUSH(errors, const char *) = apr_psprintf(pool, "%s:%d: %s", file, line, err);
     }
     apr_file_close(f);
-    return errors->nelts == before;
+    return errors->nelts == before ? 0 : -1;
 }
 
 void jk_uri_map_merge(jk_uri_map *m, const jk_uri_map *from)
@@ -271,12 +271,12 @@ int jk_uri_wildcard_match(const char *p, const char *t)
     /* Iterative glob with one backtrack point: linear in practice, never recursive. */
     const char *star = NULL, *resume = NULL;
     while (*t) {
-        if (*p == '?' || *p == *t) {
-            p++;
-            t++;
-        } else if (*p == '*') {
+        if (*p == '*') {
             star = p++;
             resume = t;
+        } else if (*p == '?' || *p == *t) {
+            p++;
+            t++;
         } else if (star) {
             p = star + 1;
             t = ++resume;

@@ -84,6 +84,7 @@ const char *jk_uri_map_add_spec(jk_uri_map *m, apr_pool_t *pool, const char *pat
 /*
  * Read a uriworkermap.properties file (JkMountFile): "[!|-]pattern=worker[;ext]"
  * lines, '#' comments.  Problems go to `errors` as "file:line: message".
+ * Returns 0 when it found none, else -1.
  */
 int jk_uri_map_load_file(jk_uri_map *m, apr_pool_t *pool, const char *path,
                          apr_array_header_t *errors, apr_array_header_t *warnings);

@@ -22,35 +22,43 @@
 #include <string.h>
 
 static apr_pool_t *pool;
+/* One directory per run, made by main(): a failed test skips its teardown. */
+static char *base_dir;
 static char *dir;
 
 static void setup(void)
 {
-    const char *tmp = NULL;
     ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
-    ck_assert_int_eq(apr_temp_dir_get(&tmp, pool), APR_SUCCESS);
-    dir = apr_pstrcat(pool, tmp, "/jk_props_XXXXXX", NULL);
+    dir = apr_pstrcat(pool, base_dir, "/test_XXXXXX", NULL);
     ck_assert_ptr_nonnull(mkdtemp(dir));
 }
 
-static void remove_tree(const char *path)
+/* Remove `path` and everything under it. */
+static void remove_tree(apr_pool_t *p, const char *path)
 {
     apr_dir_t *d;
     apr_finfo_t fi;
-    if (apr_dir_open(&d, path, pool) != APR_SUCCESS)
+    apr_status_t rv;
+    if (apr_dir_open(&d, path, p) != APR_SUCCESS)
         return;
-    while (apr_dir_read(&fi, APR_FINFO_NAME, d) == APR_SUCCESS) {
+    while ((rv = apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d)) == APR_SUCCESS ||
+           rv == APR_INCOMPLETE) {
+        const char *child;
         if (strcmp(fi.name, ".") == 0 || strcmp(fi.name, "..") == 0)
             continue;
-        apr_file_remove(apr_pstrcat(pool, path, "/", fi.name, NULL), pool);
+        child = apr_pstrcat(p, path, "/", fi.name, NULL);
+        if ((fi.valid & APR_FINFO_TYPE) && fi.filetype == APR_DIR)
+            remove_tree(p, child);
+        else if (apr_file_remove(child, p) != APR_SUCCESS)
+            remove_tree(p, child);
     }
     apr_dir_close(d);
-    apr_dir_remove(path, pool);
+    apr_dir_remove(path, p);
 }
 
 static void teardown(void)
 {
-    remove_tree(dir);
+    remove_tree(pool, dir);
     apr_pool_destroy(pool);
     pool = NULL;
 }
@@ -603,15 +611,25 @@ int main(void)
 {
     SRunner *sr;
     int failed;
+    apr_pool_t *main_pool;
+    const char *tmp;
 
     if (apr_initialize() != APR_SUCCESS) {
         fprintf(stderr, "apr_initialize failed\n");
+        return EXIT_FAILURE;
+    }
+    apr_pool_create(&main_pool, NULL);
+    if (apr_temp_dir_get(&tmp, main_pool) != APR_SUCCESS ||
+        mkdtemp(base_dir = apr_pstrcat(main_pool, tmp, "/jk_props_XXXXXX", NULL)) == NULL) {
+        fprintf(stderr, "cannot make a temporary directory\n");
         return EXIT_FAILURE;
     }
     sr = srunner_create(props_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    remove_tree(main_pool, base_dir);
+    apr_pool_destroy(main_pool);
     apr_terminate();
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

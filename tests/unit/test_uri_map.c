@@ -1,0 +1,485 @@
+/*
+ * Unit tests for jk_uri_map: JkMount/JkUnMount rules, the URI normaliser
+ * and the path encoder.  Most tests are tables, one Check loop iteration per
+ * row, so that a failure names its row.
+ */
+#include "jk_uri_map.h"
+
+#include <apr_general.h>
+#include <apr_pools.h>
+#include <apr_strings.h>
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static apr_pool_t *pool;
+
+static void setup(void)
+{
+    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
+}
+
+static void teardown(void)
+{
+    apr_pool_destroy(pool);
+    pool = NULL;
+}
+
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* One rule: "!" in front of the pattern makes an exclusion. */
+typedef struct rule_spec {
+    const char *pattern;
+    const char *worker;
+    jk_rule_source source;
+} rule_spec;
+
+static jk_uri_map *map_of(const rule_spec *rules, int n)
+{
+    jk_uri_map *m = jk_uri_map_create(pool);
+    for (int i = 0; i < n; i++) {
+        const char *pattern = rules[i].pattern;
+        int exclude = pattern[0] == '!';
+        const char *err = jk_uri_map_add(m, pool, exclude ? pattern + 1 : pattern,
+                                         rules[i].worker, exclude,
+                                         rules[i].source ? rules[i].source : JK_RULE_FROM_JKMOUNT,
+                                         "test.conf", i + 1);
+        ck_assert_msg(err == NULL, "rule %s: %s", pattern, err);
+    }
+    jk_uri_map_prepare(m);
+    return m;
+}
+
+/* --- matching --- */
+
+static const rule_spec wildcard_rules[] = {
+    { "/examples/*", "ex", 0 },
+    { "/*.jsp", "jsp", 0 },
+    { "/exact", "exact", 0 },
+    { "/a?c", "q", 0 },
+};
+
+static const rule_spec precedence_rules[] = {
+    { "/*", "all", 0 },
+    { "/app/*", "app", 0 },
+    { "/app/sp*", "sp", 0 },
+    { "/app/*.do", "do", 0 },
+    { "/app/special/*", "special", 0 },
+    { "/app/special/page", "page", 0 },
+    { "/x/*", "xdir", 0 },
+    { "/x", "xexact", 0 },
+    { "/src/*", "from_properties", JK_RULE_FROM_PROPERTIES },
+    { "/src/*", "from_mountfile", JK_RULE_FROM_MOUNTFILE },
+    { "/src/*", "from_jkmount", JK_RULE_FROM_JKMOUNT },
+    { "/src2/*", "from_properties", JK_RULE_FROM_PROPERTIES },
+    { "/src2/*", "from_jkmount", JK_RULE_FROM_JKMOUNT },
+};
+
+static const rule_spec exclusion_rules[] = {
+    { "/app/*", "w1", 0 },
+    { "!/app/static/*", "w1", 0 },
+    { "!/app/login", "w1", 0 },
+    { "/shop/*", "w2", 0 },
+    { "!/shop/*.gif", "*", 0 },
+    { "/api/*", "w3", 0 },
+    { "!/api/internal/*", "other", 0 },
+    { "/img/*", "w4", 0 },
+    { "!/img/*.png", "w5", 0 },
+    { "/mixed/*", "w6", 0 },
+    { "/mixed/*.jsp", "w7", 0 },
+    { "!/mixed/*.jsp", "w7", 0 },
+};
+
+static const rule_spec star_in_uri_rules[] = {
+    { "/*", "w", 0 },
+    { "!/files/*.secret", "w", 0 },
+};
+
+typedef struct match_case {
+    const rule_spec *rules;
+    int nrules;
+    const char *path;
+    const char *want;   /* NULL: not mapped */
+} match_case;
+
+#define W(path, want) { wildcard_rules, COUNT(wildcard_rules), path, want }
+#define P(path, want) { precedence_rules, COUNT(precedence_rules), path, want }
+#define X(path, want) { exclusion_rules, COUNT(exclusion_rules), path, want }
+#define S(path, want) { star_in_uri_rules, COUNT(star_in_uri_rules), path, want }
+
+static const match_case match_cases[] = {
+    /* '*' and '?' */
+    W("/examples/servlets/hello", "ex"),
+    W("/examples/", "ex"),
+    W("/examples", "ex"),             /* slash-star also covers the bare prefix */
+    W("/examplesX", NULL),
+    W("/examples.txt", NULL),
+    W("/index.jsp", "jsp"),
+    W("/dir/sub/page.jsp", "jsp"),    /* '*' crosses slashes */
+    W("/.jsp", "jsp"),                /* '*' matches nothing too */
+    W("/index.jsp.bak", NULL),
+    W("/index.jspx", NULL),
+    W("/examples/x.jsp", "ex"),       /* more slashes first */
+    W("/exact", "exact"),
+    W("/exact/", NULL),               /* exact means exact: no prefix semantics */
+    W("/exactly", NULL),
+    W("/exac", NULL),
+    W("/abc", "q"),
+    W("/a-c", "q"),
+    W("/ac", NULL),                   /* '?' is exactly one character */
+    W("/abbc", NULL),
+    /* case sensitivity */
+    W("/index.JSP", NULL),
+    W("/Examples/x", NULL),
+    W("/EXACT", NULL),
+    W("/", NULL),
+    /* precedence */
+    P("/app/special/page", "page"),   /* exact before wildcard */
+    P("/x", "xexact"),                /* exact wins although "/x/" + star has more slashes */
+    P("/x/y", "xdir"),
+    P("/app/special/other", "special"),
+    P("/app/special", "special"),     /* 3 slashes of "/app/special/" + star beat 2 */
+    P("/app/spx", "sp"),              /* longer first among equal slashes */
+    P("/app/spx.do", "do"),           /* "/app/" + "*.do" is longer than "/app/sp" + star */
+    P("/app/foo", "app"),
+    P("/app", "app"),
+    P("/other", "all"),
+    P("/", "all"),
+    P("/src/x", "from_mountfile"),    /* same pattern: the later source wins */
+    P("/src2/x", "from_jkmount"),
+    /* exclusions */
+    X("/app/page", "w1"),
+    X("/app/static/logo.png", NULL),  /* exclusion for the same worker */
+    X("/app/static", NULL),           /* also covers the bare prefix */
+    X("/app/login", NULL),            /* exact exclusion */
+    X("/app/login/x", "w1"),
+    X("/app/staticx", "w1"),
+    X("/shop/cart", "w2"),
+    X("/shop/a/b.gif", NULL),         /* exclusion for every worker ("*") */
+    X("/api/internal/x", "w3"),       /* exclusion for another worker does not apply */
+    X("/img/a.png", "w4"),
+    X("/mixed/a.jsp", NULL),          /* the match is w7 and w7 is excluded */
+    X("/mixed/a.html", "w6"),
+    /* A '*' in the URI is an ordinary character: it must not slip past an exclusion. */
+    S("/files/a.secret", NULL),
+    S("/files/*a.secret", NULL),
+    S("/files/a.txt", "w"),
+};
+
+START_TEST(test_match_table)
+{
+    const match_case *c = &match_cases[_i];
+    jk_uri_map *m = map_of(c->rules, c->nrules);
+    const char *got = jk_uri_map_match(m, c->path);
+    if (c->want == NULL)
+        ck_assert_msg(got == NULL, "%s: got %s, expected no worker", c->path, got);
+    else
+        ck_assert_msg(got != NULL && strcmp(got, c->want) == 0, "%s: got %s, expected %s",
+                      c->path, got ? got : "(none)", c->want);
+}
+END_TEST
+
+/* Precedence must not depend on the order the rules were added in. */
+START_TEST(test_match_table_reversed)
+{
+    const match_case *c = &match_cases[_i];
+    rule_spec *reversed = apr_palloc(pool, sizeof(rule_spec) * (apr_size_t)c->nrules);
+    jk_uri_map *m;
+    const char *got;
+
+    for (int i = 0; i < c->nrules; i++)
+        reversed[i] = c->rules[c->nrules - 1 - i];
+    m = map_of(reversed, c->nrules);
+    got = jk_uri_map_match(m, c->path);
+    if (c->want == NULL)
+        ck_assert_msg(got == NULL, "%s: got %s, expected no worker", c->path, got);
+    else
+        ck_assert_msg(got != NULL && strcmp(got, c->want) == 0, "%s: got %s, expected %s",
+                      c->path, got ? got : "(none)", c->want);
+}
+END_TEST
+
+static const struct {
+    const char *pattern;
+    const char *text;
+    int want;
+} wildcard_cases[] = {
+    { "*", "", 1 },
+    { "*", "/anything/at/all", 1 },
+    { "", "", 1 },
+    { "", "x", 0 },
+    { "/a*b", "/axxb", 1 },
+    { "/a*b", "/ab", 1 },
+    { "/a*b", "/axxbc", 0 },
+    { "/a*b*c", "/abxbyc", 1 },
+    { "/a**", "/a", 1 },
+    { "/a?", "/a", 0 },
+    { "/a?c", "/a?c", 1 },
+    { "/*/x", "/a/b/x", 1 },
+    { "/*.jsp", "/a.jsp/b.jsp", 1 },
+    { "/*a*a*a*a*b", "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0 },
+    /* A '*' in the text is an ordinary character: the pattern's '*' still spans it. */
+    { "/a*c", "/a*bc", 1 },
+    { "/*.jsp", "/*x.jsp", 1 },
+    { "/a*", "/a*", 1 },
+};
+
+START_TEST(test_wildcard_match)
+{
+    int got = jk_uri_wildcard_match(wildcard_cases[_i].pattern, wildcard_cases[_i].text);
+    ck_assert_msg(got == wildcard_cases[_i].want, "pattern '%s', text '%s': got %d, expected %d",
+                  wildcard_cases[_i].pattern, wildcard_cases[_i].text, got,
+                  wildcard_cases[_i].want);
+}
+END_TEST
+
+START_TEST(test_add_rejects_bad_patterns)
+{
+    jk_uri_map *m = jk_uri_map_create(pool);
+    const char *err;
+
+    err = jk_uri_map_add(m, pool, "app/*", "w", 0, JK_RULE_FROM_JKMOUNT, "httpd.conf", 3);
+    ck_assert_ptr_nonnull(err);
+    ck_assert_str_eq(err, "URI pattern 'app/*' must start with '/'");
+    err = jk_uri_map_add(m, pool, "*.jsp", "w", 0, JK_RULE_FROM_JKMOUNT, "httpd.conf", 4);
+    ck_assert_str_eq(err, "URI pattern '*.jsp' must start with '/'");
+    err = jk_uri_map_add(m, pool, "", "w", 0, JK_RULE_FROM_JKMOUNT, "httpd.conf", 5);
+    ck_assert_str_eq(err, "URI pattern '' must start with '/'");
+    err = jk_uri_map_add(m, pool, "/x", "", 0, JK_RULE_FROM_JKMOUNT, "httpd.conf", 6);
+    ck_assert_str_eq(err, "URI pattern '/x' has no worker");
+    err = jk_uri_map_add(m, pool, "/x", NULL, 0, JK_RULE_FROM_JKMOUNT, "httpd.conf", 7);
+    ck_assert_str_eq(err, "URI pattern '/x' has no worker");
+    ck_assert_int_eq(m->rules->nelts, 0);
+}
+END_TEST
+
+START_TEST(test_add_records_rule)
+{
+    jk_uri_map *m = jk_uri_map_create(pool);
+    const jk_uri_rule *r;
+    char pattern[] = "/app/*.do";
+
+    ck_assert_ptr_null(jk_uri_map_add(m, pool, pattern, "w", 1, JK_RULE_FROM_MOUNTFILE,
+                                      "uriworkermap.properties", 9));
+    pattern[1] = 'X'; /* the map keeps its own copy */
+    r = &APR_ARRAY_IDX(m->rules, 0, jk_uri_rule);
+    ck_assert_str_eq(r->pattern, "/app/*.do");
+    ck_assert_str_eq(r->worker, "w");
+    ck_assert_int_eq(r->exclude, 1);
+    ck_assert_int_eq(r->exact, 0);
+    ck_assert_int_eq(r->slashes, 2);
+    ck_assert_uint_eq(r->len, 9);
+    ck_assert_int_eq(r->source, JK_RULE_FROM_MOUNTFILE);
+    ck_assert_str_eq(r->file, "uriworkermap.properties");
+    ck_assert_int_eq(r->line, 9);
+}
+END_TEST
+
+START_TEST(test_empty_map)
+{
+    jk_uri_map *m = jk_uri_map_create(pool);
+    jk_uri_map_prepare(m);
+    ck_assert_ptr_null(jk_uri_map_match(m, "/"));
+    ck_assert_ptr_null(jk_uri_map_match(m, "/app"));
+}
+END_TEST
+
+START_TEST(test_only_exclusions_map_nothing)
+{
+    static const rule_spec rules[] = { { "!/*", "*", 0 }, { "!/app/*", "w", 0 } };
+    jk_uri_map *m = map_of(rules, COUNT(rules));
+    ck_assert_ptr_null(jk_uri_map_match(m, "/app/x"));
+}
+END_TEST
+
+START_TEST(test_merge)
+{
+    static const rule_spec main_rules[] = { { "/a/*", "w1", 0 } };
+    static const rule_spec vhost_rules[] = { { "/b/*", "w2", 0 }, { "!/a/private/*", "w1", 0 } };
+    jk_uri_map *main_map = map_of(main_rules, COUNT(main_rules));
+    jk_uri_map *vhost = map_of(vhost_rules, COUNT(vhost_rules));
+
+    /* Before: the vhost knows only its own rules. */
+    ck_assert_ptr_null(jk_uri_map_match(vhost, "/a/x"));
+    jk_uri_map_merge(vhost, main_map);
+    jk_uri_map_prepare(vhost);
+    ck_assert_int_eq(vhost->rules->nelts, 3);
+    ck_assert_str_eq(jk_uri_map_match(vhost, "/a/x"), "w1");
+    ck_assert_str_eq(jk_uri_map_match(vhost, "/b/x"), "w2");
+    ck_assert_ptr_null(jk_uri_map_match(vhost, "/a/private/x"));
+    /* The source map is unchanged. */
+    ck_assert_int_eq(main_map->rules->nelts, 1);
+    ck_assert_ptr_null(jk_uri_map_match(main_map, "/b/x"));
+    ck_assert_str_eq(jk_uri_map_match(main_map, "/a/private/x"), "w1");
+}
+END_TEST
+
+START_TEST(test_copy_is_independent)
+{
+    static const rule_spec rules[] = { { "/a/*", "w1", 0 } };
+    jk_uri_map *orig = map_of(rules, COUNT(rules));
+    jk_uri_map *copy = jk_uri_map_copy(pool, orig);
+    ck_assert_ptr_null(jk_uri_map_add(copy, pool, "/b/*", "w2", 0, JK_RULE_FROM_JKMOUNT, "x", 1));
+    jk_uri_map_prepare(copy);
+    ck_assert_int_eq(orig->rules->nelts, 1);
+    ck_assert_int_eq(copy->rules->nelts, 2);
+    ck_assert_ptr_null(jk_uri_map_match(orig, "/b/x"));
+    ck_assert_str_eq(jk_uri_map_match(copy, "/b/x"), "w2");
+    ck_assert_str_eq(jk_uri_map_match(copy, "/a/x"), "w1");
+}
+END_TEST
+
+/* --- normalisation --- */
+
+static const struct {
+    const char *in;
+    const char *want;   /* NULL: JK_NORMALIZE_BAD */
+} normalize_cases[] = {
+    { "/", "/" },
+    { "/a/b", "/a/b" },
+    { "/a/b/", "/a/b/" },                     /* trailing slash kept */
+    { "/a;x=1/b;y=2", "/a/b" },                /* ;params stripped per segment */
+    { "/app/index.jsp;jsessionid=ABC.w1", "/app/index.jsp" },
+    { "/;jsessionid=x", "/" },
+    { "//a///b", "/a/b" },                     /* "//" collapsed */
+    { "/a//", "/a/" },
+    { "/a/./b", "/a/b" },                      /* "/./" removed */
+    { "/./a", "/a" },
+    { "/a/.", "/a/" },
+    { "/a/../b", "/b" },
+    { "/a/b/..", "/a/" },
+    { "/a/b/../", "/a/" },
+    { "/a/b/../../c", "/c" },
+    { "/a/..", "/" },
+    { "/a/b//../c", "/a/c" },
+    { "/x/..;/y", "/y" },                      /* params stripped before ".." is resolved */
+    { "/x/.;a=b/y", "/x/y" },
+    { "/...", "/..." },                        /* three dots is a name */
+    { "/a/..b", "/a/..b" },
+    { "/a/b..", "/a/b.." },
+    { "/..", NULL },                           /* above the root */
+    { "/../x", NULL },
+    { "/a/../..", NULL },
+    { "/a/../../b", NULL },
+    { "/..;x", NULL },
+    { "relative", NULL },                      /* not a path */
+    { "", NULL },
+    { "a/b", NULL },
+};
+
+START_TEST(test_normalize)
+{
+    char *out = NULL;
+    jk_normalize_result rv = jk_uri_normalize(pool, normalize_cases[_i].in, &out);
+    if (normalize_cases[_i].want == NULL) {
+        ck_assert_msg(rv == JK_NORMALIZE_BAD, "'%s': got '%s', expected BAD",
+                      normalize_cases[_i].in, rv == JK_NORMALIZE_OK ? out : "?");
+    } else {
+        ck_assert_msg(rv == JK_NORMALIZE_OK, "'%s': rejected", normalize_cases[_i].in);
+        ck_assert_msg(strcmp(out, normalize_cases[_i].want) == 0, "'%s': got '%s', expected '%s'",
+                      normalize_cases[_i].in, out, normalize_cases[_i].want);
+    }
+}
+END_TEST
+
+START_TEST(test_normalize_null)
+{
+    char *out = NULL;
+    ck_assert_int_eq(jk_uri_normalize(pool, NULL, &out), JK_NORMALIZE_BAD);
+}
+END_TEST
+
+START_TEST(test_normalize_then_exclusion_holds)
+{
+    /* No spelling of a URI escapes an exclusion once it is normalised. */
+    static const rule_spec rules[] = { { "/app/*", "w", 0 }, { "!/app/WEB-INF/*", "w", 0 } };
+    static const char *const spellings[] = {
+        "/app/WEB-INF/web.xml", "/app//WEB-INF/web.xml", "/app/./WEB-INF/web.xml",
+        "/app/x/../WEB-INF/web.xml", "/app/WEB-INF;x=y/web.xml", "/app/foo/..;/WEB-INF/web.xml"
+    };
+    jk_uri_map *m = map_of(rules, COUNT(rules));
+    for (int i = 0; i < COUNT(spellings); i++) {
+        char *norm = NULL;
+        ck_assert_int_eq(jk_uri_normalize(pool, spellings[i], &norm), JK_NORMALIZE_OK);
+        ck_assert_msg(jk_uri_map_match(m, norm) == NULL, "%s (as %s) was mapped", spellings[i],
+                      norm);
+    }
+}
+END_TEST
+
+/* --- encoding --- */
+
+static const struct {
+    const char *in;
+    const char *want;
+} encode_cases[] = {
+    { "/a b", "/a%20b" },
+    { "/100%", "/100%25" },
+    { "/a;b=c/d", "/a;b=c/d" },                /* ';' and '/' kept */
+    { "/caf\xC3\xA9", "/caf%C3%A9" },          /* non-ASCII bytes encoded */
+    { "/q?x#f", "/q%3Fx%23f" },                /* '?' and '#' encoded */
+    { "/a-b._~!$&'()*+,=:@", "/a-b._~!$&'()*+,=:@" },
+    { "/\"<>\\^`{|}", "/%22%3C%3E%5C%5E%60%7B%7C%7D" },
+    { "/\x01\x7F\xFF", "/%01%7F%FF" },
+    { "/tab\there", "/tab%09here" },
+    { "", "" },
+    { "/AZaz09", "/AZaz09" },
+};
+
+START_TEST(test_encode_path)
+{
+    const char *got = jk_uri_encode_path(pool, encode_cases[_i].in);
+    ck_assert_msg(strcmp(got, encode_cases[_i].want) == 0, "'%s': got '%s', expected '%s'",
+                  encode_cases[_i].in, got, encode_cases[_i].want);
+}
+END_TEST
+
+static Suite *uri_map_suite(void)
+{
+    Suite *s = suite_create("jk_uri_map");
+    TCase *tc;
+
+    tc = tcase_create("match");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, test_match_table, 0, COUNT(match_cases));
+    tcase_add_loop_test(tc, test_match_table_reversed, 0, COUNT(match_cases));
+    tcase_add_loop_test(tc, test_wildcard_match, 0, COUNT(wildcard_cases));
+    tcase_add_test(tc, test_add_rejects_bad_patterns);
+    tcase_add_test(tc, test_add_records_rule);
+    tcase_add_test(tc, test_empty_map);
+    tcase_add_test(tc, test_only_exclusions_map_nothing);
+    tcase_add_test(tc, test_merge);
+    tcase_add_test(tc, test_copy_is_independent);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("normalize");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, test_normalize, 0, COUNT(normalize_cases));
+    tcase_add_test(tc, test_normalize_null);
+    tcase_add_test(tc, test_normalize_then_exclusion_holds);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("encode");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, test_encode_path, 0, COUNT(encode_cases));
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr;
+    int failed;
+
+    if (apr_initialize() != APR_SUCCESS) {
+        fprintf(stderr, "apr_initialize failed\n");
+        return EXIT_FAILURE;
+    }
+    sr = srunner_create(uri_map_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    apr_terminate();
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
