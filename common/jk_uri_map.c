@@ -130,7 +130,7 @@ const char *jk_uri_map_add_spec(jk_uri_map *m, apr_pool_t *pool, const char *pat
                                 int line, apr_array_header_t *warnings)
 {
     const jk_rule_ext *ext;
-    const char *worker, *bar, *err;
+    const char *worker, *bar, *err, *prefixes = pattern;
     int disabled = 0, exclude = 0;
 
     /* "-" disables a rule (checked first, so "-!" is a disabled exclusion); "!" excludes. */
@@ -146,7 +146,9 @@ const char *jk_uri_map_add_spec(jk_uri_map *m, apr_pool_t *pool, const char *pat
     if ((bar = strchr(pattern, '|')) != NULL) {
         /* "X|Y" is the two rules X and XY: "/app|" + "/" + "*" covers /app and all below it. */
         const char *x = apr_pstrndup(pool, pattern, (apr_size_t)(bar - pattern));
-        if ((err = jk_uri_map_add_spec(m, pool, x, worker_spec, source, file, line, NULL)))
+        const char *prefix = apr_pstrndup(pool, prefixes, (apr_size_t)(pattern - prefixes));
+        if ((err = jk_uri_map_add_spec(m, pool, apr_pstrcat(pool, prefix, x, NULL), worker_spec,
+                                       source, file, line, NULL)))
             return err;
         pattern = apr_pstrcat(pool, x, bar + 1, NULL);
     }

@@ -1,15 +1,41 @@
 #!/usr/bin/env bash
-# Runs every test: the Check unit tests, then the integration tests through a
-# real httpd and real Tomcat 10 instances.  Installs what it needs first.
+# Runs every test: the Check unit tests (also under ASan+UBSan, built with clang), a
+# clang -Werror build of the module, then the integration tests through a real httpd
+# and real Tomcat 10 instances.  Installs what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
+
+show_unit_results() {
+    grep -h -E '^[0-9]+%: Checks' "$1"/tests/unit/*.log || true
+    grep -E '^# (TOTAL|PASS|FAIL|ERROR)' "$1"/test-suite.log || true
+}
+
 echo "== unit tests (Check)"
-make check TESTS="$(make -s print-unit-tests)" JK_SKIP_INTEGRATION=1 VERBOSE=1 >/tmp/jk-unit.$$ 2>&1 || {
-    cat /tmp/jk-unit.$$; rm -f /tmp/jk-unit.$$; exit 1; }
-grep -h -E '^[0-9]+%: Checks' tests/unit/*.log || true
-grep -E '^# (TOTAL|PASS|FAIL|ERROR)' /tmp/jk-unit.$$ || true
+if ! make -s check-unit VERBOSE=1 >/tmp/jk-unit.$$ 2>&1; then
+    cat /tmp/jk-unit.$$; rm -f /tmp/jk-unit.$$; exit 1
+fi
 rm -f /tmp/jk-unit.$$
+show_unit_results .
+
+echo "== unit tests under ASan+UBSan (clang)"
+# A copy of the sources of its own: the tree above is already configured for gcc.
+rm -rf build-asan && mkdir build-asan
+cp -r configure.ac Makefile.am autogen.sh common native tests build-asan/
+( cd build-asan && ./autogen.sh >/dev/null 2>&1 &&
+  ./configure --quiet CC=clang --enable-sanitizers &&
+  make -s check-unit VERBOSE=1 >unit.out 2>&1 ) || { cat build-asan/unit.out; exit 1; }
+show_unit_results build-asan
+rm -rf build-asan
+
+echo "== mod_jk.so with clang -Werror"
+rm -rf build-clang && mkdir build-clang && cp -r common native build-clang/
+( cd build-clang && apxs -S CC=clang -c -o native/apache2/mod_jk.la -I common \
+      -Wc,-std=c11 -Wc,-Wall -Wc,-Wextra -Wc,-Werror native/apache2/mod_jk.c common/*.c \
+      >build.out 2>&1 ) || { cat build-clang/build.out; exit 1; }
+rm -rf build-clang
+echo "clang build clean"
+
 echo "== integration tests (pytest: real httpd, real Tomcat)"
 exec /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration "$@"

@@ -3,8 +3,14 @@
  * and the path encoder.  Most tests are tables, one Check loop iteration per
  * row, so that a failure names its row.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* mkdtemp */
+#endif
+
 #include "jk_uri_map.h"
 
+#include <apr_file_info.h>
+#include <apr_file_io.h>
 #include <apr_general.h>
 #include <apr_pools.h>
 #include <apr_strings.h>
@@ -366,6 +372,10 @@ static const struct {
     { "relative", NULL },                      /* not a path */
     { "", NULL },
     { "a/b", NULL },
+    { "/a\\b", "/a/b" },                       /* a backslash is a slash, as for Tomcat */
+    { "/app\\..\\WEB-INF\\web.xml", "/WEB-INF/web.xml" },
+    { "/a\\..\\..", NULL },
+    { "\\a", NULL },
 };
 
 START_TEST(test_normalize)
@@ -435,6 +445,280 @@ START_TEST(test_encode_path)
 }
 END_TEST
 
+/* --- rules as users write them (jk_uri_map_add_spec) --- */
+
+static const char *spec_match(jk_uri_map *m, const char *path)
+{
+    const char *w = jk_uri_map_match(m, path);
+    return w ? w : "(none)";
+}
+
+static void add_spec(jk_uri_map *m, const char *pattern, const char *worker_spec,
+                     apr_array_header_t *warnings)
+{
+    const char *err = jk_uri_map_add_spec(m, pool, pattern, worker_spec, JK_RULE_FROM_JKMOUNT,
+                                          "httpd.conf", 10, warnings);
+    ck_assert_msg(err == NULL, "%s=%s: %s", pattern, worker_spec, err);
+}
+
+START_TEST(test_spec_bar_expands_to_two_rules)
+{
+    jk_uri_map *m = jk_uri_map_create(pool);
+    add_spec(m, "/app|/*", "w", NULL);
+    jk_uri_map_prepare(m);
+    ck_assert_int_eq(m->rules->nelts, 2);
+    ck_assert_str_eq(spec_match(m, "/app"), "w");
+    ck_assert_str_eq(spec_match(m, "/app/x/y"), "w");
+    ck_assert_str_eq(spec_match(m, "/apple"), "(none)");
+}
+END_TEST
+
+START_TEST(test_spec_exclusion_and_disabled)
+{
+    jk_uri_map *m = jk_uri_map_create(pool);
+    add_spec(m, "/*", "w", NULL);
+    add_spec(m, "!/private/*", "w", NULL);
+    add_spec(m, "-/old/*", "old", NULL);
+    add_spec(m, "-!/public/*", "w", NULL);      /* a disabled exclusion excludes nothing */
+    jk_uri_map_prepare(m);
+    ck_assert_int_eq(m->rules->nelts, 4);
+    ck_assert_str_eq(spec_match(m, "/private/x"), "(none)");
+    ck_assert_str_eq(spec_match(m, "/old/x"), "w");   /* the disabled rule is never used */
+    ck_assert_str_eq(spec_match(m, "/public/x"), "w");
+}
+END_TEST
+
+START_TEST(test_spec_bar_keeps_disabled_prefix)
+{
+    /* "-X|Y" disables both X and XY, as mod_jk expands the prefix with the pattern. */
+    jk_uri_map *m = jk_uri_map_create(pool);
+    add_spec(m, "-/old|/*", "w", NULL);
+    jk_uri_map_prepare(m);
+    ck_assert_str_eq(spec_match(m, "/old/x"), "(none)");
+    ck_assert_str_eq(spec_match(m, "/old"), "(none)");
+}
+END_TEST
+
+START_TEST(test_spec_bar_keeps_exclusion_prefix)
+{
+    /* "!X|Y" excludes both X and XY; it must never turn X into a mount. */
+    jk_uri_map *m = jk_uri_map_create(pool);
+    add_spec(m, "/*", "w", NULL);
+    add_spec(m, "!/file|.bak", "w", NULL);
+    jk_uri_map_prepare(m);
+    ck_assert_str_eq(spec_match(m, "/file.bak"), "(none)");
+    ck_assert_str_eq(spec_match(m, "/file"), "(none)");
+    ck_assert_str_eq(spec_match(m, "/other"), "w");
+}
+END_TEST
+
+START_TEST(test_spec_extensions)
+{
+    jk_uri_map *m = jk_uri_map_create(pool);
+    apr_array_header_t *warnings = apr_array_make(pool, 2, sizeof(const char *));
+    const jk_uri_rule *r;
+
+    add_spec(m, "/app/*", "lb;reply_timeout=5000;sticky_ignore=1;stateless=0;"
+             "use_server_errors=500;active=m1,m2;disabled=m3;stopped=m4;fail_on_status=500,503;"
+             "session_cookie=SID", warnings);
+    add_spec(m, "/plain/*", "w", warnings);
+    jk_uri_map_prepare(m);
+    ck_assert_int_eq(warnings->nelts, 0);
+    r = jk_uri_map_find(m, "/app/x");
+    ck_assert_ptr_nonnull(r);
+    ck_assert_str_eq(r->worker, "lb");
+    ck_assert_ptr_nonnull(r->ext);
+    ck_assert_int_eq(r->ext->reply_timeout, 5000);
+    ck_assert_int_eq(r->ext->sticky_ignore, 1);
+    ck_assert_int_eq(r->ext->stateless, 0);
+    ck_assert_int_eq(r->ext->use_server_errors, 500);
+    ck_assert_str_eq(r->ext->active, "m1,m2");
+    ck_assert_str_eq(r->ext->disabled, "m3");
+    ck_assert_str_eq(r->ext->stopped, "m4");
+    ck_assert_str_eq(r->ext->fail_on_status, "500,503");
+    ck_assert_str_eq(r->ext->session_cookie, "SID");
+    ck_assert_ptr_null(r->ext->session_path);
+    ck_assert_str_eq(r->file, "httpd.conf");
+    ck_assert_int_eq(r->line, 10);
+    r = jk_uri_map_find(m, "/plain/x");
+    ck_assert_ptr_nonnull(r);
+    ck_assert_ptr_null(r->ext);
+    ck_assert_ptr_null(jk_uri_map_find(m, "/nothing"));
+}
+END_TEST
+
+START_TEST(test_spec_unknown_extension_is_a_warning)
+{
+    jk_uri_map *m = jk_uri_map_create(pool);
+    apr_array_header_t *warnings = apr_array_make(pool, 2, sizeof(const char *));
+    add_spec(m, "/app/*", "w;bogus=1;reply_timeout=10", warnings);
+    jk_uri_map_prepare(m);
+    ck_assert_int_eq(warnings->nelts, 1);
+    ck_assert_str_eq(APR_ARRAY_IDX(warnings, 0, const char *),
+                     "httpd.conf:10: unknown rule extension 'bogus' ignored");
+    ck_assert_str_eq(spec_match(m, "/app/x"), "w");
+    ck_assert_int_eq(jk_uri_map_find(m, "/app/x")->ext->reply_timeout, 10);
+}
+END_TEST
+
+START_TEST(test_spec_empty_worker)
+{
+    /* A mount file line with nothing after "=": an error, never a read past the spec. */
+    jk_uri_map *m = jk_uri_map_create(pool);
+    apr_array_header_t *warnings = apr_array_make(pool, 2, sizeof(const char *));
+    ck_assert_str_eq(jk_uri_map_add_spec(m, pool, "/z/*", "", JK_RULE_FROM_MOUNTFILE, "f", 1,
+                                         warnings), "URI pattern '/z/*' has no worker");
+    ck_assert_str_eq(jk_uri_map_add_spec(m, pool, "/z/*", ";;", JK_RULE_FROM_MOUNTFILE, "f", 2,
+                                         warnings), "URI pattern '/z/*' has no worker");
+    ck_assert_int_eq(warnings->nelts, 0);
+    ck_assert_int_eq(m->rules->nelts, 0);
+}
+END_TEST
+
+START_TEST(test_spec_bad_pattern)
+{
+    jk_uri_map *m = jk_uri_map_create(pool);
+    ck_assert_str_eq(jk_uri_map_add_spec(m, pool, "app/*", "w", JK_RULE_FROM_JKMOUNT, "f", 1, NULL),
+                     "URI pattern 'app/*' must start with '/'");
+    ck_assert_str_eq(jk_uri_map_add_spec(m, pool, "!*.gif", "w", JK_RULE_FROM_JKMOUNT, "f", 1, NULL),
+                     "URI pattern '*.gif' must start with '/'");
+    ck_assert_int_eq(m->rules->nelts, 0);
+}
+END_TEST
+
+/* --- mount files (jk_uri_map_load_file) --- */
+
+static char *base_dir;  /* made by main() */
+static char *dir;
+
+static void setup_files(void)
+{
+    setup();
+    dir = apr_pstrcat(pool, base_dir, "/test_XXXXXX", NULL);
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static const char *write_file(const char *name, const char *text)
+{
+    const char *path = apr_pstrcat(pool, dir, "/", name, NULL);
+    apr_file_t *f;
+    ck_assert_int_eq(apr_file_open(&f, path, APR_FOPEN_WRITE | APR_FOPEN_CREATE |
+                                   APR_FOPEN_TRUNCATE | APR_FOPEN_BINARY,
+                                   APR_FPROT_OS_DEFAULT, pool), APR_SUCCESS);
+    ck_assert_int_eq(apr_file_write_full(f, text, strlen(text), NULL), APR_SUCCESS);
+    apr_file_close(f);
+    return path;
+}
+
+static const char *joined(const apr_array_header_t *a)
+{
+    const char *out = "";
+    for (int i = 0; i < a->nelts; i++)
+        out = apr_pstrcat(pool, out, APR_ARRAY_IDX(a, i, const char *), "\n", NULL);
+    return out;
+}
+
+START_TEST(test_load_file)
+{
+    const char *path = write_file("uriworkermap.properties",
+        "# mounts\n"                                    /* 1 */
+        "/app/*=w1\n"                                   /* 2 */
+        "!/app/static/*=w1\n"                           /* 3 */
+        "\n"                                            /* 4 */
+        "/shop|/*=w2;reply_timeout=1000\n"              /* 5 */
+        "-/old/*=w3\n"                                  /* 6 */
+        "  /y/* = w6   # spaces and a comment\n");      /* 7 */
+    jk_uri_map *m = jk_uri_map_create(pool);
+    apr_array_header_t *errors = apr_array_make(pool, 2, sizeof(const char *));
+    apr_array_header_t *warnings = apr_array_make(pool, 2, sizeof(const char *));
+    const jk_uri_rule *r;
+
+    ck_assert_int_eq(jk_uri_map_load_file(m, pool, path, errors, warnings), 0);
+    jk_uri_map_prepare(m);
+    ck_assert_str_eq(joined(errors), "");
+    ck_assert_str_eq(joined(warnings), "");
+    ck_assert_str_eq(spec_match(m, "/app/x"), "w1");
+    ck_assert_str_eq(spec_match(m, "/app/static/a.png"), "(none)");
+    ck_assert_str_eq(spec_match(m, "/shop"), "w2");
+    ck_assert_str_eq(spec_match(m, "/shop/cart"), "w2");
+    ck_assert_str_eq(spec_match(m, "/old/x"), "(none)");
+    ck_assert_str_eq(spec_match(m, "/y/z"), "w6");
+    r = jk_uri_map_find(m, "/shop/cart");
+    ck_assert_int_eq(r->ext->reply_timeout, 1000);
+    ck_assert_int_eq(r->source, JK_RULE_FROM_MOUNTFILE);
+    ck_assert_str_eq(r->file, path);
+    ck_assert_int_eq(r->line, 5);
+}
+END_TEST
+
+START_TEST(test_load_file_problems)
+{
+    const char *path = write_file("uriworkermap.properties",
+        "/app/*=w1\n"                                   /* 1 */
+        "garbage\n"                                     /* 2 */
+        "relative/*=w4\n"                               /* 3 */
+        "/x/*=w5;bogus=1\n"                             /* 4 */
+        "/z/*=\n");                                     /* 5 */
+    jk_uri_map *m = jk_uri_map_create(pool);
+    apr_array_header_t *errors = apr_array_make(pool, 2, sizeof(const char *));
+    apr_array_header_t *warnings = apr_array_make(pool, 2, sizeof(const char *));
+
+    ck_assert_int_eq(jk_uri_map_load_file(m, pool, path, errors, warnings), -1);
+    jk_uri_map_prepare(m);
+    ck_assert_str_eq(joined(errors), apr_psprintf(pool,
+        "%s:2: expected pattern=worker, found 'garbage'\n"
+        "%s:3: URI pattern 'relative/*' must start with '/'\n"
+        "%s:5: URI pattern '/z/*' has no worker\n", path, path, path));
+    ck_assert_str_eq(joined(warnings),
+                     apr_psprintf(pool, "%s:4: unknown rule extension 'bogus' ignored\n", path));
+    /* The good lines are used all the same. */
+    ck_assert_str_eq(spec_match(m, "/app/x"), "w1");
+    ck_assert_str_eq(spec_match(m, "/x/1"), "w5");
+}
+END_TEST
+
+START_TEST(test_load_missing_file)
+{
+    const char *path = apr_pstrcat(pool, dir, "/missing.properties", NULL);
+    jk_uri_map *m = jk_uri_map_create(pool);
+    apr_array_header_t *errors = apr_array_make(pool, 2, sizeof(const char *));
+    apr_array_header_t *warnings = apr_array_make(pool, 2, sizeof(const char *));
+    ck_assert_int_eq(jk_uri_map_load_file(m, pool, path, errors, warnings), -1);
+    ck_assert_str_eq(joined(errors),
+                     apr_psprintf(pool, "%s: cannot open: No such file or directory\n", path));
+    ck_assert_int_eq(m->rules->nelts, 0);
+}
+END_TEST
+
+/* Remove `path` and everything under it. */
+static void remove_tree(apr_pool_t *p, const char *path)
+{
+    apr_dir_t *d;
+    apr_finfo_t fi;
+    apr_status_t rv;
+    if (apr_dir_open(&d, path, p) != APR_SUCCESS)
+        return;
+    while ((rv = apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d)) == APR_SUCCESS ||
+           rv == APR_INCOMPLETE) {
+        const char *child;
+        if (strcmp(fi.name, ".") == 0 || strcmp(fi.name, "..") == 0)
+            continue;
+        child = apr_pstrcat(p, path, "/", fi.name, NULL);
+        if ((fi.valid & APR_FINFO_TYPE) && fi.filetype == APR_DIR)
+            remove_tree(p, child);
+        else if (apr_file_remove(child, p) != APR_SUCCESS)
+            remove_tree(p, child);
+    }
+    apr_dir_close(d);
+    apr_dir_remove(path, p);
+}
+
+static void teardown_files(void)
+{
+    remove_tree(pool, dir);
+    teardown();
+}
+
 static Suite *uri_map_suite(void)
 {
     Suite *s = suite_create("jk_uri_map");
@@ -451,6 +735,25 @@ static Suite *uri_map_suite(void)
     tcase_add_test(tc, test_only_exclusions_map_nothing);
     tcase_add_test(tc, test_merge);
     tcase_add_test(tc, test_copy_is_independent);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("spec");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_spec_bar_expands_to_two_rules);
+    tcase_add_test(tc, test_spec_exclusion_and_disabled);
+    tcase_add_test(tc, test_spec_bar_keeps_disabled_prefix);
+    tcase_add_test(tc, test_spec_bar_keeps_exclusion_prefix);
+    tcase_add_test(tc, test_spec_extensions);
+    tcase_add_test(tc, test_spec_unknown_extension_is_a_warning);
+    tcase_add_test(tc, test_spec_empty_worker);
+    tcase_add_test(tc, test_spec_bad_pattern);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("mount file");
+    tcase_add_checked_fixture(tc, setup_files, teardown_files);
+    tcase_add_test(tc, test_load_file);
+    tcase_add_test(tc, test_load_file_problems);
+    tcase_add_test(tc, test_load_missing_file);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("normalize");
@@ -471,15 +774,25 @@ int main(void)
 {
     SRunner *sr;
     int failed;
+    apr_pool_t *main_pool;
+    const char *tmp;
 
     if (apr_initialize() != APR_SUCCESS) {
         fprintf(stderr, "apr_initialize failed\n");
+        return EXIT_FAILURE;
+    }
+    apr_pool_create(&main_pool, NULL);
+    if (apr_temp_dir_get(&tmp, main_pool) != APR_SUCCESS ||
+        mkdtemp(base_dir = apr_pstrcat(main_pool, tmp, "/jk_uri_map_XXXXXX", NULL)) == NULL) {
+        fprintf(stderr, "cannot make a temporary directory\n");
         return EXIT_FAILURE;
     }
     sr = srunner_create(uri_map_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    remove_tree(main_pool, base_dir);
+    apr_pool_destroy(main_pool);
     apr_terminate();
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
