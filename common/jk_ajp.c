@@ -223,7 +223,7 @@ static apr_status_t decode_body_chunk(jk_msg *m, jk_ajp_reply *r)
     r->chunk = (const char *)p;
     r->chunk_len = n;
     /* Tomcat appends one NUL after the data; tolerate it, nothing more. */
-    if (jk_msg_unread(m) == 1)
+    if (jk_msg_unread(m) == 1 && m->buf[m->pos] == 0)
         m->pos++;
     return APR_SUCCESS;
 }

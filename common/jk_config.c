@@ -203,7 +203,7 @@ int jk_config_parse_int(const char *text, int min, int max, int *out)
 {
     char *end;
     long v;
-    if (*text == '\0')
+    if (!apr_isdigit(text[0]) && !(text[0] == '-' && apr_isdigit(text[1])))
         return -1;
     v = strtol(text, &end, 10);
     if (*end != '\0' || v < min || v > max)

@@ -11,6 +11,7 @@
  * the escaper of its output format.
  */
 #include "jk_status.h"
+#include "jk_uri_map.h"
 
 #include <apr_lib.h>
 #include <apr_strings.h>
@@ -389,7 +390,7 @@ static apr_table_t *parse_params(apr_pool_t *pool, const char *text)
     apr_table_t *t = apr_table_make(pool, 8);
     const char *p = text ? text : "";
     while (*p) {
-        apr_size_t len = strcspn(p, "&;");
+        apr_size_t len = strcspn(p, "&");
         const char *eq = memchr(p, '=', len);
         apr_size_t name_len = eq ? (apr_size_t)(eq - p) : len;
         const char *name = form_decode(pool, p, name_len);
@@ -1074,7 +1075,16 @@ static const char *s_text(apr_pool_t *pool, int s)
     return s > 0 ? apr_psprintf(pool, "%d s", s) : "none";
 }
 
-static void html_ajp_row(req *r, const member_view *m)
+/* Plain ajp13 workers can be reset here; lb members are reset in their lb's table. */
+static int ajp_actions(const req *r, const view *v)
+{
+    for (int i = 0; can_act(r) && i < v->ajps->nelts; i++)
+        if (APR_ARRAY_IDX(v->ajps, i, member_view).lbs->nelts == 0)
+            return 1;
+    return 0;
+}
+
+static void html_ajp_row(req *r, const member_view *m, int actions)
 {
     const jk_worker_config *c = m->cfg;
     putf(r, "<tr id=\"w.%s\">", markup(r->pool, m->worker->name));
@@ -1097,7 +1107,7 @@ static void html_ajp_row(req *r, const member_view *m)
     html_num(r, "requests", m->requests, NULL);
     html_num(r, "errors", m->errors, NULL);
     html_num(r, "busy", (uint64_t)m->busy, NULL);
-    if (can_act(r)) {
+    if (actions) {
         put(r, "<td>");
         if (m->lbs->nelts == 0)
             html_form(r, NULL, "reset", m->worker->name, NULL, "Reset", "reset the counters");
@@ -1108,6 +1118,7 @@ static void html_ajp_row(req *r, const member_view *m)
 
 static void html_ajps(req *r, const view *v)
 {
+    int actions = ajp_actions(r, v);
     if (v->ajps->nelts == 0)
         return;
     put(r, "<section id=\"ajp13\">\n<h2>AJP13 workers</h2>\n<div class=\"scroll\"><table>\n"
@@ -1116,7 +1127,7 @@ static void html_ajps(req *r, const view *v)
         "<th colspan=\"3\">Timeouts</th><th rowspan=\"2\">CPing</th>"
         "<th rowspan=\"2\" title=\"max_packet_size\">Packet</th><th rowspan=\"2\">Requests</th>"
         "<th rowspan=\"2\">Errors</th><th rowspan=\"2\">Busy</th>");
-    if (can_act(r))
+    if (actions)
         put(r, "<th rowspan=\"2\">Actions</th>");
     put(r, "</tr>\n<tr><th title=\"connection_pool_size\">Size</th>"
         "<th title=\"connection_pool_minsize\">Min</th>"
@@ -1124,7 +1135,7 @@ static void html_ajps(req *r, const view *v)
         "<th title=\"socket_connect_timeout\">Connect</th><th title=\"socket_timeout\">Socket</th>"
         "<th title=\"reply_timeout\">Reply</th></tr></thead>\n<tbody>\n");
     for (int i = 0; i < v->ajps->nelts; i++)
-        html_ajp_row(r, &APR_ARRAY_IDX(v->ajps, i, member_view));
+        html_ajp_row(r, &APR_ARRAY_IDX(v->ajps, i, member_view), actions);
     put(r, "</tbody>\n</table></div>\n</section>\n");
 }
 
@@ -2187,6 +2198,20 @@ static int user_allowed(const status_worker *sw, const char *user)
     return 0;
 }
 
+/*
+ * Only the canonical URL: "/jkstatus;x" or "/a/..;/jkstatus" are mapped to
+ * this worker after normalisation, but httpd's <Location "/jkstatus"> rules
+ * compare the URL as written and would not apply to them.
+ */
+static int canonical_uri(const req *r)
+{
+    char *norm;
+    if (r->s->uri == NULL)
+        return 1;
+    return jk_uri_normalize(r->pool, r->s->uri, &norm) == JK_NORMALIZE_OK &&
+           strcmp(norm, r->s->uri) == 0;
+}
+
 static jk_result status_service(jk_worker *w, jk_service *s)
 {
     req r;
@@ -2197,6 +2222,11 @@ static jk_result status_service(jk_worker *w, jk_service *s)
     r.out = apr_array_make(s->pool, 256, sizeof(const char *));
     r.params = apr_table_make(s->pool, 1);
     r.mime = "txt";
+    if (!canonical_uri(&r)) {
+        LOG(r.sw, JK_LOG_INFO, "status %s: refused %s from %s: not the canonical URL", w->name,
+            safe_text(s->pool, s->uri), who(&r));
+        return refuse(&r, 404, "the status worker answers only at its canonical URL");
+    }
     if (!user_allowed(r.sw, s->remote_user)) {
         LOG(r.sw, JK_LOG_INFO, "status %s: refused %s: not in the user list", w->name, who(&r));
         return refuse(&r, 403, s->remote_user ? "this user may not use this status worker"

@@ -105,9 +105,13 @@ static int set_ext(apr_pool_t *pool, jk_rule_ext *e, const char *name, const cha
 static const char *parse_worker_spec(apr_pool_t *pool, const char *spec, const jk_rule_ext **ext,
                                      const char *file, int line, apr_array_header_t *warnings)
 {
-    char *copy = apr_pstrdup(pool, spec), *state, *item;
+    char *copy = apr_pstrdup(pool, spec), *state = NULL, *item;
     char *worker = apr_strtok(copy, ";", &state);
     jk_rule_ext *e = NULL;
+
+    *ext = NULL;
+    if (worker == NULL || spec[0] == ';')
+        return ""; /* no worker name: the caller reports it */
 
     while ((item = apr_strtok(NULL, ";", &state)) != NULL) {
         char *eq = strchr(item, '=');

@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
+# The users' configurations (shared/compat) sit beside the checkout.
+export JK_COMPAT_DIR="${JK_COMPAT_DIR:-$(cd .. && pwd)/shared/compat}"
 
 show_unit_results() {
     grep -h -E '^[0-9]+%: Checks' "$1"/tests/unit/*.log || true

@@ -22,7 +22,8 @@
 #include <string.h>
 
 /* Where the users' configurations live; JK_COMPAT_DIR overrides it. */
-#define DEFAULT_COMPAT_DIR "/work/shared/compat"
+/* Relative to the top of the tree, where make runs the tests: shared/ sits beside it. */
+#define DEFAULT_COMPAT_DIR "../shared/compat"
 
 static apr_pool_t *pool;
 /* One directory per run, made by main(): a failed test skips its teardown. */
@@ -849,21 +850,17 @@ START_TEST(test_bad_host_junk_after_bracket)
 {
     /* "[::1]8010" (colon forgotten) must not quietly become ::1 port 8009. */
     jk_config *c = build("worker.list=w\nworker.w.host=[::1]8010\n");
-    const char *want = apr_psprintf(pool, "%s:2: worker.w.host: ", wpath);
-    ck_assert_msg(c->errors->nelts == 1, "errors:\n%s", joined(c->errors));
-    ck_assert_msg(strncmp(APR_ARRAY_IDX(c->errors, 0, const char *), want, strlen(want)) == 0,
-                  "got: %s", APR_ARRAY_IDX(c->errors, 0, const char *));
+    ck_assert_str_eq(joined(c->errors), at(2, "worker.w.host: unexpected '8010' after ']'"));
 }
 END_TEST
 
 START_TEST(test_bad_host_empty_before_port)
 {
-    /* ":8010" names no host: it must not become an empty host name. */
-    jk_config *c = build("worker.list=w\nworker.w.host=:8010\n");
-    const char *want = apr_psprintf(pool, "%s:2: worker.w.host: ", wpath);
-    ck_assert_msg(c->errors->nelts == 1, "errors:\n%s", joined(c->errors));
-    ck_assert_msg(strncmp(APR_ARRAY_IDX(c->errors, 0, const char *), want, strlen(want)) == 0,
-                  "got: %s", APR_ARRAY_IDX(c->errors, 0, const char *));
+    /* ":8010" and "[]:8010" name no host: they must not become an empty host name. */
+    jk_config *c = build("worker.list=a,b\nworker.a.host=:8010\nworker.b.host=[]:8010\n");
+    ck_assert_str_eq(joined(c->errors), apr_pstrcat(pool,
+        at(2, "worker.a.host: ':8010' names no host"),
+        at(3, "worker.b.host: '[]:8010' names no host"), NULL));
 }
 END_TEST
 

@@ -141,14 +141,16 @@ END_TEST
 
 START_TEST(test_load_file_return_value)
 {
-    /* jk_props.h: "Returns 0 when none were added." */
+    /* jk_props.h: "Returns 0 when none were added, else -1." */
     const char *good = write_file("good.properties", "worker.list=w1\n");
     const char *bad = write_file("bad.properties", "garbage\n");
     jk_props *p = jk_props_create(pool);
 
     ck_assert_int_eq(jk_props_load_file(p, good), 0);
-    ck_assert_int_ne(jk_props_load_file(p, bad), 0);
-    ck_assert_int_ne(jk_props_load_file(p, apr_pstrcat(pool, dir, "/missing", NULL)), 0);
+    ck_assert_int_eq(jk_props_load_file(p, bad), -1);
+    ck_assert_int_eq(jk_props_load_file(p, apr_pstrcat(pool, dir, "/missing", NULL)), -1);
+    /* Errors from earlier files do not make a good file fail. */
+    ck_assert_int_eq(jk_props_load_file(p, good), 0);
     ck_assert_int_eq(p->errors->nelts, 2);
 }
 END_TEST
