@@ -18,7 +18,6 @@ typedef struct ajp_worker {
     int pool_min;
     jk_shm_member *shm;         /* shared counters (a private record without shm) */
     apr_sockaddr_t *source;     /* local address to bind, or NULL */
-    _Atomic int answered;       /* this process saw a reply other than 403 */
     _Atomic int secret_hint;    /* the refused-secret hint was logged */
 } ajp_worker;
 
@@ -406,22 +405,21 @@ static jk_result status_check(const ajp_worker *w, const jk_service *s, int stat
 }
 
 /*
- * Tomcat answers a wrong or missing secret with 403 to every request, before any
- * servlet runs.  A backend that has answered nothing but 403 gets one log line
- * pointing at the secret; once it answered anything else, 403s are the application's.
+ * Tomcat's AJP connector refuses a wrong or missing secret with 403 and closes
+ * the connection (END_RESPONSE with reuse=0), before any servlet runs; an
+ * application's own 403 keeps the connection.  Say so once per process, and
+ * flag the request so that an lb takes the member out of rotation.
  */
-static void note_refused_secret(exchange *x, const jk_ajp_reply *r)
+static void note_refused_by_connector(exchange *x)
 {
     ajp_worker *w = x->w;
-    if (r->status != 403) {
-        atomic_store(&w->answered, 1);
+    x->s->backend_refused = 1;
+    if (atomic_exchange(&w->secret_hint, 1))
         return;
-    }
-    if (atomic_load(&w->answered) || atomic_exchange(&w->secret_hint, 1))
-        return;
-    LOG(w, JK_LOG_ERROR, "worker %s: %s answers 403 to every request so far: its AJP connector "
-        "most likely refuses this worker's secret (%s); compare secret= in workers.properties "
-        "with the secret attribute of Tomcat's AJP Connector", w->base.name, w->endpoint,
+    LOG(w, JK_LOG_ERROR, "worker %s: %s refused the request at its AJP connector (403, "
+        "connection closed): the connector most likely requires a different secret than this "
+        "worker's (%s); compare secret= in workers.properties with the secret attribute of "
+        "Tomcat's AJP Connector", w->base.name, w->endpoint,
         w->cfg->secret ? "one is set" : "none is set");
 }
 
@@ -439,7 +437,6 @@ static jk_result on_headers(exchange *x, const jk_ajp_reply *r)
             failed == JK_ERR_STATUS ? "" : " (as a soft failure)");
         return failed;
     }
-    note_refused_secret(x, r);
     x->headers_sent = 1;
     x->s->response_status = r->status;
     if (x->s->io->start_response(x->s, r->status, r->reason, r->headers, r->num_headers)
@@ -518,6 +515,8 @@ static jk_result read_reply(exchange *x, int *reuse)
                 return protocol_error(x, JK_MSG_ETRUNC);
             /* Anything after END_RESPONSE would poison the next request. */
             *reuse = r.reuse && x->c->rlen == x->c->rpos;
+            if (x->s->response_status == 403 && !r.reuse)
+                note_refused_by_connector(x);
             return JK_OK;
         default:
             return protocol_error(x, JK_AJP_EBADTYPE);

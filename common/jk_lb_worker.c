@@ -302,7 +302,11 @@ static void account(lb_worker *lb, lb_member *m, const jk_service *s, jk_result 
         atomic_fetch_add(&m->shm->lb_value, (in + out) * m->mult);
     switch (r) {
     case JK_OK:
-        mark_ok(lb, m);
+        /* Refused by the connector (a wrong secret): every request would be, so take it out. */
+        if (s->backend_refused)
+            mark_error(lb, m, JK_ERR_REFUSED);
+        else
+            mark_ok(lb, m);
         break;
     case JK_ERR_CLIENT:
     case JK_ERR_TOO_LARGE:

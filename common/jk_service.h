@@ -87,6 +87,7 @@ struct jk_service {
     int response_status;
     apr_off_t bytes_read;           /* request body bytes read from the client */
     apr_off_t bytes_written;        /* response body bytes written to the client */
+    int backend_refused;            /* the AJP connector itself refused it (wrong secret) */
 };
 
 /* Methods that may be sent again after a backend may have seen them (RFC 9110 9.2.2). */

@@ -5,11 +5,12 @@
  * state, weights and counters (from jk_shm, so the same in every child), and
  * ajp13 workers with their backend and pool.  Formats: HTML for people, and
  * mime=json, mime=prometheus, mime=xml, mime=prop, mime=txt for programs.
- * Actions (change a member's activation, lbfactor, route, redirect, domain,
- * distance; reset counters; force recovery) change the shared records, so
- * they take effect in every child at once.  Actions are accepted only as POST
+ * Actions (change a member's activation and lbfactor; reset counters; force
+ * recovery) change the shared records, so they take effect in every child at
+ * once; route, redirect, domain and distance live in the per-process
+ * configuration and are refused (409).  Actions are accepted only as POST
  * with the page's token, so that no other site can make a logged-in
- * operator's browser change anything.
+ * operator's browser change anything.  See docs/status.md.
  */
 #ifndef JK_STATUS_H
 #define JK_STATUS_H

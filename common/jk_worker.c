@@ -56,6 +56,7 @@ int jk_result_http_status(jk_result r)
     case JK_ERR_TOO_LARGE:   return 431;
     case JK_ERR_STATUS:      return 503;
     case JK_ERR_STATUS_SOFT: return 503;
+    case JK_ERR_REFUSED:     return 403;
     case JK_ERR_INTERNAL:    return 500;
     }
     return 500;
@@ -74,6 +75,7 @@ const char *jk_result_text(jk_result r)
     case JK_ERR_TOO_LARGE:   return "request too large for one AJP packet";
     case JK_ERR_STATUS:      return "fail_on_status code";
     case JK_ERR_STATUS_SOFT: return "fail_on_status code (member kept)";
+    case JK_ERR_REFUSED:     return "refused by the backend's AJP connector (secret?)";
     case JK_ERR_INTERNAL:    return "internal error";
     }
     return "?";
