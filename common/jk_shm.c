@@ -12,6 +12,8 @@ static void copy_name(char *to, const char *from)
 static void init_member(jk_shm_member *m, const jk_worker_config *w)
 {
     copy_name(m->name, w->name);
+    m->configured_lbfactor = w->lbfactor;
+    m->configured_activation = (int)w->activation;
     atomic_init(&m->state, JK_MEMBER_OK);
     atomic_init(&m->activation, (int)w->activation);
     atomic_init(&m->lbfactor, w->lbfactor);
@@ -75,6 +77,50 @@ jk_shm_lb *jk_shm_lb_find(const jk_shm *shm, const char *name)
         if (strcmp(shm->lbs[i].name, name) == 0)
             return &shm->lbs[i];
     return NULL;
+}
+
+/* A run-time value survives unless the file now says something new. */
+static int kept_setting(int runtime, int configured_before, int configured_now)
+{
+    return configured_before == configured_now ? runtime : configured_now;
+}
+
+static void carry_member(jk_shm_member *to, const jk_shm_member *from)
+{
+    atomic_store(&to->state, atomic_load(&from->state));
+    atomic_store(&to->error_time, atomic_load(&from->error_time));
+    atomic_store(&to->lb_value, atomic_load(&from->lb_value));
+    atomic_store(&to->requests, atomic_load(&from->requests));
+    atomic_store(&to->errors, atomic_load(&from->errors));
+    atomic_store(&to->client_errors, atomic_load(&from->client_errors));
+    atomic_store(&to->reply_timeouts, atomic_load(&from->reply_timeouts));
+    atomic_store(&to->bytes_read, atomic_load(&from->bytes_read));
+    atomic_store(&to->bytes_written, atomic_load(&from->bytes_written));
+    atomic_store(&to->max_busy, atomic_load(&from->max_busy));
+    atomic_store(&to->lbfactor, kept_setting(atomic_load(&from->lbfactor),
+                                             from->configured_lbfactor, to->configured_lbfactor));
+    atomic_store(&to->activation, kept_setting(atomic_load(&from->activation),
+                                               from->configured_activation,
+                                               to->configured_activation));
+    /* busy is not carried: the old generation's requests finish in the old segment. */
+}
+
+int jk_shm_carry_over(jk_shm *to, const jk_shm *from)
+{
+    int carried = 0;
+    for (int i = 0; to && from && i < to->num_members; i++) {
+        const jk_shm_member *old = jk_shm_member_find(from, to->members[i].name);
+        if (old) {
+            carry_member(&to->members[i], old);
+            carried++;
+        }
+    }
+    for (int i = 0; to && from && i < to->num_lbs; i++) {
+        const jk_shm_lb *old = jk_shm_lb_find(from, to->lbs[i].name);
+        if (old)
+            atomic_store(&to->lbs[i].next, atomic_load(&old->next));
+    }
+    return carried;
 }
 
 void jk_shm_lock(jk_shm_lb *lb)

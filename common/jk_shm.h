@@ -26,6 +26,8 @@ typedef enum jk_member_state {
 
 typedef struct jk_shm_member {
     char name[JK_MAX_NAME_LEN + 4];
+    int configured_lbfactor;        /* as workers.properties said, to tell run-time changes apart */
+    int configured_activation;
     _Atomic int state;              /* jk_member_state */
     _Atomic int activation;         /* jk_activation, changeable at run time */
     _Atomic int lbfactor;
@@ -59,6 +61,14 @@ typedef struct jk_shm {
 /* A segment with a record for every ajp13 and lb worker of `cfg` (anonymous memory). */
 apr_status_t jk_shm_create(apr_pool_t *pool, const jk_config *cfg, jk_shm **out);
 jk_shm_member *jk_shm_member_find(const jk_shm *shm, const char *name);
+
+/*
+ * After a graceful restart: give each member of `to` the state its namesake had
+ * in `from` (error state, counters, lb_value, and run-time activation and
+ * lbfactor changes, unless workers.properties itself changed that value).
+ * Returns how many members carried over.
+ */
+int jk_shm_carry_over(jk_shm *to, const jk_shm *from);
 jk_shm_lb *jk_shm_lb_find(const jk_shm *shm, const char *name);
 
 void jk_shm_lock(jk_shm_lb *lb);

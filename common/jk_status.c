@@ -821,8 +821,8 @@ static const char *self_link(req *r, const char *query)
 static const char *human_bytes(apr_pool_t *pool, uint64_t n)
 {
     static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
-    double v = (double)n;
-    int u = -1;
+    double v = (double)n / 1024;
+    int u = 0;
     if (n < 1024)
         return apr_psprintf(pool, U64 " B", (apr_uint64_t)n);
     while (v >= 1024 && u < 4) {

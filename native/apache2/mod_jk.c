@@ -670,6 +670,35 @@ static void log_worker_setup(const jk_config *cfg)
         jk_log(g.log, JK_LOG_WARN, "%s", APR_ARRAY_IDX(cfg->warnings, i, const char *));
 }
 
+#define JK_SHM_KEY "jk_module_shared_state"
+
+/*
+ * The shared segment lives in the process pool, which survives graceful restarts
+ * (the module itself is unloaded and loaded again): the new generation's segment
+ * takes over members' state and counters from the previous one, which the old
+ * children keep using until they finish.
+ */
+static apr_status_t create_shared_state(server_rec *s)
+{
+    apr_pool_t *process_pool = s->process->pool;
+    jk_shm *previous = NULL, *shm;
+    apr_status_t rv;
+    int carried;
+
+    apr_pool_userdata_get((void **)&previous, JK_SHM_KEY, process_pool);
+    if ((rv = jk_shm_create(process_pool, g.config, &shm)) != APR_SUCCESS)
+        return rv;
+    carried = jk_shm_carry_over(shm, previous);
+    if (previous) {
+        jk_log(g.log, JK_LOG_INFO, "restart: %d worker(s) keep their state and counters",
+               carried);
+        apr_shm_destroy(previous->segment); /* the parent's mapping only */
+    }
+    apr_pool_userdata_set(shm, JK_SHM_KEY, apr_pool_cleanup_null, process_pool);
+    g.shm = shm;
+    return APR_SUCCESS;
+}
+
 /* Random hex, made before the children fork so that all of them accept it. */
 static const char *make_token(apr_pool_t *p)
 {
@@ -694,7 +723,7 @@ static int jk_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
     finish_mounts(pconf, s);
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG)
         return OK;
-    if ((rv = jk_shm_create(pconf, g.config, &g.shm)) != APR_SUCCESS) {
+    if ((rv = create_shared_state(s)) != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "mod_jk: cannot create shared memory");
         return !OK;
     }
