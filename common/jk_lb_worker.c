@@ -9,6 +9,7 @@ typedef struct lb_member {
     const jk_worker_config *cfg;
     jk_shm_member *shm;
     uint64_t mult;
+    int factor;                 /* the lbfactor `mult` was computed from */
 } lb_member;
 
 typedef struct lb_worker {
@@ -52,8 +53,20 @@ static void update_multipliers(lb_worker *lb, apr_pool_t *pool)
     for (int i = 0; i < lb->n; i++)
         factors[i] = atomic_load(&lb->members[i].shm->lbfactor);
     jk_lb_multipliers(factors, lb->n, mult);
-    for (int i = 0; i < lb->n; i++)
+    for (int i = 0; i < lb->n; i++) {
         lb->members[i].mult = mult[i];
+        lb->members[i].factor = factors[i];
+    }
+}
+
+/* A factor changed on the status page (in any child) takes effect here on the next choice. */
+static void refresh_multipliers(lb_worker *lb, apr_pool_t *pool)
+{
+    for (int i = 0; i < lb->n; i++)
+        if (atomic_load(&lb->members[i].shm->lbfactor) != lb->members[i].factor) {
+            update_multipliers(lb, pool);
+            return;
+        }
 }
 
 /* ------------------------------------------------------------------ */
@@ -264,6 +277,7 @@ static lb_member *choose(choice_ctx *c, apr_array_header_t *routes)
     lb_worker *lb = c->lb;
     lb_member *m;
     jk_shm_lock(lb->shm);
+    refresh_multipliers(lb, c->s->pool);
     m = choose_unlocked(c, routes);
     if (m) {
         start_probe_if_due(m, c->now);

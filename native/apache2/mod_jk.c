@@ -40,6 +40,7 @@
 
 #define JK_HANDLER "jakarta-servlet"
 #define JK_NOTE_WORKER "JK_WORKER_NAME"
+#define JK_NOTE_ORIG_URI "JK_ORIG_URI"
 #define JK_ENV_WORKER "JK_WORKER_NAME"
 #define JK_ENV_NO_JK "no-jk"
 #define JK_DEFAULT_LOG_FILE "logs/mod_jk.log"
@@ -976,6 +977,13 @@ static int jk_translate(request_rec *r)
     apr_table_setn(r->notes, JK_NOTE_WORKER, w->name);
     ap_set_module_config(r->request_config, &jk_module, (void *)copy_ext(r->pool, rule->ext));
     r->handler = JK_HANDLER;
+    /*
+     * httpd's <Location> sections are matched after this hook: give them the path as
+     * Tomcat resolves it, so "/jkstatus;x" meets <Location /jkstatus> too.  Tomcat still
+     * receives the URI as the client wrote it (path parameters included).
+     */
+    apr_table_setn(r->notes, JK_NOTE_ORIG_URI, r->uri);
+    r->uri = path;
     return DECLINED;
 }
 
@@ -1074,21 +1082,24 @@ static apr_status_t flush_body(jk_service *s)
 
 static const jk_service_io httpd_io = { read_body, start_response, write_body, flush_body };
 
-/* The URI as JkOptions says to forward it. */
+/* The URI as JkOptions says to forward it: from the client's path, not the normalised one. */
 static const char *forward_uri(request_rec *r, int options)
 {
+    const char *uri = apr_table_get(r->notes, JK_NOTE_ORIG_URI);
+    if (uri == NULL)
+        uri = r->uri;
     switch (options & JK_OPT_FWD_URI_MASK) {
     case JK_OPT_FWD_URI_COMPAT:
-        return r->uri;
+        return uri;
     case JK_OPT_FWD_URI_COMPAT_UNPARSED: {
         const char *q = strchr(r->unparsed_uri, '?');
         return q ? apr_pstrndup(r->pool, r->unparsed_uri, (apr_size_t)(q - r->unparsed_uri))
                  : r->unparsed_uri;
     }
     case JK_OPT_FWD_URI_ESCAPED:
-        return ap_escape_uri(r->pool, r->uri);
+        return ap_escape_uri(r->pool, uri);
     default:
-        return jk_uri_encode_path(r->pool, r->uri);
+        return jk_uri_encode_path(r->pool, uri);
     }
 }
 

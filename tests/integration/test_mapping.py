@@ -201,3 +201,13 @@ def test_strip_session(make_httpd, tomcat, jk_module):
     httpd = make_httpd(conf, files={"workers.properties": WORKERS}, **tomcat.placeholders(1))
     r = requests.get(httpd.url("/static.html;jsessionid=ABC.worker1"), timeout=10)
     assert r.status_code == 200 and "served by httpd" in r.text
+
+
+@pytest.mark.parametrize("spelling", ["/echo/secret/x", "/echo/secret;x=1/x", "//echo/secret/x",
+                                      "/echo/a/..;/secret/x", "/echo/./secret/x"])
+def test_location_access_control_sees_the_resolved_path(make_httpd, tomcat, jk_module, spelling):
+    """<Location> is matched on the path Tomcat will resolve, so no spelling slips past it."""
+    conf = HEAD + "JkMount /echo/* w1\n<Location /echo/secret>\nRequire all denied\n</Location>\n"
+    httpd = make_httpd(conf, files={"workers.properties": WORKERS}, **tomcat.placeholders(1))
+    status, body = raw_get(httpd, spelling)
+    assert status == 403 and not from_tomcat(body), spelling
