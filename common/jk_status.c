@@ -1145,8 +1145,8 @@ static void html_foot(req *r)
         "busy (busy_limit reached); error (skipped until recover_time passes); recovering "
         "(the next request probes it); probing (a request is finding out). ");
     if (can_act(r))
-        put(r, "Changes apply to every httpd child at once and last until httpd restarts; "
-            "workers.properties is not changed.");
+        put(r, "Changes apply to every httpd child at once and survive graceful restarts "
+            "(not a full stop); workers.properties is not changed.");
     put(r, "</p>\n</body>\n</html>\n");
 }
 
