@@ -727,7 +727,96 @@ static void ajp_maintain(jk_worker *base, apr_time_t now)
             base->name, closed, w->endpoint, w->cfg->connection_pool_timeout);
 }
 
-static const jk_worker_ops ajp_ops = { ajp_service, ajp_maintain };
+/* --- health probe: a connection of its own, never one of the pool --- */
+
+static apr_status_t probe_read_body(jk_service *s, char *buf, apr_size_t want, apr_size_t *got)
+{
+    (void)s; (void)buf; (void)want;
+    *got = 0;
+    return APR_SUCCESS;
+}
+
+static apr_status_t probe_start(jk_service *s, int status, const char *reason,
+                                const jk_header *h, int n)
+{
+    (void)reason; (void)h; (void)n;
+    s->response_status = status;
+    return APR_SUCCESS;
+}
+
+static apr_status_t probe_write(jk_service *s, const char *buf, apr_size_t len)
+{
+    (void)s; (void)buf; (void)len;
+    return APR_SUCCESS;
+}
+
+static apr_status_t probe_flush(jk_service *s)
+{
+    (void)s;
+    return APR_SUCCESS;
+}
+
+static const jk_service_io probe_io = { probe_read_body, probe_start, probe_write, probe_flush };
+
+static void probe_request(jk_service *s, apr_pool_t *pool, const ajp_worker *w, const char *uri)
+{
+    static const jk_header host = { "Host", "localhost" };
+    memset(s, 0, sizeof(*s));
+    s->pool = pool;
+    s->method = "GET";
+    s->protocol = "HTTP/1.1";
+    s->uri = uri;
+    s->remote_addr = s->remote_host = s->local_addr = "127.0.0.1";
+    s->server_name = "localhost";
+    s->server_port = 80;
+    s->ssl_key_size = -1;
+    s->headers = &host;
+    s->num_headers = 1;
+    s->io = &probe_io;
+    (void)w;
+}
+
+/* CPing, or GET `uri`: healthy when CPONG comes, or a status below 400. */
+static jk_result probe_on(exchange *x, const char *uri)
+{
+    int reuse;
+    jk_result res;
+    if (uri == NULL)
+        return cping(x, x->w->cfg->ping_timeout) == APR_SUCCESS ? JK_OK : JK_ERR_UNAVAILABLE;
+    x->timeout = ms_or_forever(x->w->cfg->ping_timeout);
+    if ((res = send_request(x)) != JK_OK || (res = read_reply(x, &reuse)) != JK_OK)
+        return res;
+    return x->s->response_status < 400 ? JK_OK : JK_ERR_STATUS;
+}
+
+static jk_result ajp_probe(jk_worker *base, const char *uri)
+{
+    ajp_worker *w = base->impl;
+    apr_pool_t *pool;
+    jk_conn_pool *one;
+    jk_service s;
+    exchange x;
+    jk_result res = JK_ERR_UNAVAILABLE;
+
+    if (apr_pool_create_unmanaged_ex(&pool, NULL, NULL) != APR_SUCCESS)
+        return JK_ERR_INTERNAL;
+    if (jk_conn_pool_create(pool, 1, (apr_size_t)w->cfg->max_packet_size, &one) == APR_SUCCESS) {
+        memset(&x, 0, sizeof(x));
+        x.w = w;
+        x.s = &s;
+        x.pool = pool;
+        probe_request(&s, pool, w, uri);
+        x.c = &one->slots[0];
+        if (open_connection(w, x.c) == APR_SUCCESS) {
+            res = probe_on(&x, uri);
+            jk_conn_close(x.c);
+        }
+    }
+    apr_pool_destroy(pool);
+    return res;
+}
+
+static const jk_worker_ops ajp_ops = { ajp_service, ajp_maintain, ajp_probe };
 
 static const char *format_endpoint(apr_pool_t *pool, const jk_worker_config *cfg)
 {

@@ -72,6 +72,10 @@ static const jk_key_def key_table[] = {
     { "recover_time",               L, U, "60", NULL },
     { "error_escalation_time",      L, U, "recover_time / 2", NULL },
     { "max_reply_timeouts",         L, U, "0", NULL },
+    { "slow_start",                 A | L, U, "0", NULL },
+    { "retry_budget",               L, U, "0 (no limit)", NULL },
+    { "health_check_interval",      A | L, U, "0 (off)", NULL },
+    { "health_check_uri",           A | L, U, "none (CPing)", NULL },
     { "session_cookie",             L, U, "JSESSIONID", NULL },
     { "session_path",               L, U, ";jsessionid", NULL },
     { "set_session_cookie",         L, I, "false", NULL },
@@ -441,6 +445,10 @@ static void apply_defaults(jk_worker_config *w)
     w->recover_time = 60;
     w->error_escalation_time = -1;
     w->max_reply_timeouts = 0;
+    w->slow_start = -1;
+    w->retry_budget = 0;
+    w->health_check_interval = -1;
+    w->health_check_uri = NULL;
     w->session_cookie = "JSESSIONID";
     w->session_path = ";jsessionid";
     w->css = NULL;
@@ -547,6 +555,12 @@ static void read_member_keys(builder *b, jk_worker_config *w)
     read_string(b, n, "redirect", NULL, &w->redirect);
     read_int(b, n, "distance", NULL, 0, 1000, &w->distance);
     read_activation(b, w);
+    read_int(b, n, "slow_start", NULL, 0, 3600, &w->slow_start);
+    read_int(b, n, "health_check_interval", NULL, 0, 86400, &w->health_check_interval);
+    read_string(b, n, "health_check_uri", NULL, &w->health_check_uri);
+    if (w->health_check_uri && w->health_check_uri[0] != '/')
+        error_at(b, w->file, w->line, "worker %s: health_check_uri '%s' must start with '/'",
+                 w->name, w->health_check_uri);
     if (*w->domain == '\0' && (dot = strchr(w->route, '.')) != NULL)
         w->domain = apr_pstrndup(b->pool, w->route, (apr_size_t)(dot - w->route));
 }
@@ -575,6 +589,10 @@ static void read_lb_keys(builder *b, jk_worker_config *w)
     read_int(b, n, "recover_time", NULL, 1, INT_MAX, &w->recover_time);
     read_int(b, n, "error_escalation_time", NULL, 0, INT_MAX, &w->error_escalation_time);
     read_int(b, n, "max_reply_timeouts", NULL, 0, INT_MAX, &w->max_reply_timeouts);
+    read_int(b, n, "slow_start", NULL, 0, 3600, &w->slow_start);
+    read_int(b, n, "retry_budget", NULL, 0, 100, &w->retry_budget);
+    read_int(b, n, "health_check_interval", NULL, 0, 86400, &w->health_check_interval);
+    read_string(b, n, "health_check_uri", NULL, &w->health_check_uri);
     read_string(b, n, "session_cookie", NULL, &w->session_cookie);
     read_string(b, n, "session_path", NULL, &w->session_path);
     read_string(b, n, "secret", NULL, &w->secret);
@@ -896,6 +914,13 @@ static void build_lb_members(builder *b, jk_worker_config *lb)
         /* A secret on the lb applies to members that have none (mod_jk's rule). */
         if (m->secret == NULL && lb->secret != NULL)
             m->secret = lb->secret;
+        /* So do slow start and health checks, unless the member sets its own. */
+        if (m->slow_start < 0)
+            m->slow_start = lb->slow_start;
+        if (m->health_check_interval < 0)
+            m->health_check_interval = lb->health_check_interval;
+        if (m->health_check_uri == NULL)
+            m->health_check_uri = lb->health_check_uri;
         APR_ARRAY_PUSH(lb->members, jk_worker_config *) = m;
     }
     check_member_routes(b, lb, where);

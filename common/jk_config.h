@@ -111,6 +111,10 @@ typedef struct jk_worker_config {
     int recover_time;               /* s */
     int error_escalation_time;      /* s */
     int max_reply_timeouts;
+    int slow_start;                 /* s over which a returning member's share ramps up; -1 unset */
+    int retry_budget;               /* % of requests that may be failovers; 0: no limit */
+    int health_check_interval;      /* s between background checks of members in error; -1 unset */
+    const char *health_check_uri;   /* GET this over AJP instead of CPing */
     const char *session_cookie;
     const char *session_path;
 

@@ -146,6 +146,7 @@ static void mark_ok(lb_worker *lb, lb_member *m)
         return;
     /* Back from error: start level with the others, not with a flood of requests. */
     atomic_store(&m->shm->lb_value, highest_lb_value(lb));
+    atomic_store(&m->shm->ok_since, lb->clock());
     LOG(lb, JK_LOG_INFO, "lb %s: member %s (%s) answers again; it takes requests", lb->base.name,
         m->worker->name, m->worker->endpoint);
 }
@@ -257,6 +258,24 @@ static lb_member *choose_unlocked(choice_ctx *c, apr_array_header_t *routes)
     return best(c, NULL, 0);
 }
 
+/*
+ * Slow start: for slow_start seconds after a member comes back, each request it gets
+ * counts more (up to 10 times), so its share grows from a tenth to its full lbfactor.
+ */
+static uint64_t slow_start_weight(const lb_member *m, apr_time_t now)
+{
+    apr_time_t since = atomic_load(&m->shm->ok_since), ramp, elapsed;
+    if (m->cfg->slow_start <= 0 || since == 0)
+        return 1;
+    ramp = apr_time_from_sec(m->cfg->slow_start);
+    elapsed = now - since;
+    if (elapsed >= ramp)
+        return 1;
+    if (elapsed < ramp / 10)
+        elapsed = ramp / 10;
+    return (uint64_t)((ramp + elapsed - 1) / elapsed);
+}
+
 static int counts_as_new_load(const lb_worker *lb, const choice_ctx *c)
 {
     switch (lb->cfg->method) {
@@ -282,7 +301,7 @@ static lb_member *choose(choice_ctx *c, apr_array_header_t *routes)
     if (m) {
         start_probe_if_due(m, c->now);
         if (counts_as_new_load(lb, c))
-            atomic_fetch_add(&m->shm->lb_value, m->mult);
+            atomic_fetch_add(&m->shm->lb_value, m->mult * slow_start_weight(m, c->now));
     }
     jk_shm_unlock(lb->shm);
     return m;
@@ -346,6 +365,32 @@ static int usable_left(choice_ctx *c)
     return n;
 }
 
+#define RETRY_WINDOW apr_time_from_sec(10)
+#define RETRY_ALLOWANCE 3 /* failovers always allowed per window, so a quiet site can fail over */
+
+/* Count a request (retry = 0) or a failover (retry = 1) in the current window. */
+static void budget_count(jk_shm_lb *rec, apr_time_t now, int retry)
+{
+    apr_time_t start = atomic_load(&rec->window_start);
+    if (now - start >= RETRY_WINDOW &&
+        atomic_compare_exchange_strong(&rec->window_start, &start, now)) {
+        atomic_store(&rec->last_requests, atomic_exchange(&rec->window_requests, 0));
+        atomic_store(&rec->last_retries, atomic_exchange(&rec->window_retries, 0));
+    }
+    atomic_fetch_add(retry ? &rec->window_retries : &rec->window_requests, 1);
+}
+
+/* May one more failover happen?  Over the last two windows, within retry_budget percent. */
+static int budget_allows(const lb_worker *lb)
+{
+    uint64_t requests, retries;
+    if (lb->cfg->retry_budget <= 0)
+        return 1;
+    requests = atomic_load(&lb->shm->window_requests) + atomic_load(&lb->shm->last_requests);
+    retries = atomic_load(&lb->shm->window_retries) + atomic_load(&lb->shm->last_retries);
+    return retries < RETRY_ALLOWANCE || retries * 100 < requests * (uint64_t)lb->cfg->retry_budget;
+}
+
 static jk_result serve_on(lb_worker *lb, lb_member *m, choice_ctx *c)
 {
     jk_service *s = c->s;
@@ -372,6 +417,7 @@ static jk_result lb_service(jk_worker *base, jk_service *s)
     jk_result r = JK_ERR_UNAVAILABLE;
 
     c.has_session = routes->nelts > 0;
+    budget_count(lb->shm, lb->clock(), 0);
     for (int round = 0; round < lb->cfg->retries; round++) {
         lb_member *m;
         int tries = 0;
@@ -381,6 +427,13 @@ static jk_result lb_service(jk_worker *base, jk_service *s)
             r = serve_on(lb, m, &c);
             if (r == JK_OK || !jk_may_resend(s, r, m->cfg->recovery_options))
                 return r;
+            if (!budget_allows(lb)) {
+                LOG(lb, JK_LOG_WARN, "lb %s: %s %s failed on member %s (%s); the retry budget "
+                    "(%d%%) is spent, so no other member is tried", base->name, s->method,
+                    s->uri, m->worker->name, jk_result_text(r), lb->cfg->retry_budget);
+                return JK_ERR_UNAVAILABLE;
+            }
+            budget_count(lb->shm, c.now, 1);
             LOG(lb, JK_LOG_INFO, "lb %s: %s %s failed on member %s (%s); trying another member",
                 base->name, s->method, s->uri, m->worker->name, jk_result_text(r));
         }
@@ -406,7 +459,38 @@ static jk_result lb_service(jk_worker *base, jk_service *s)
     return r;
 }
 
-static const jk_worker_ops lb_ops = { lb_service, NULL };
+/* One child checks a member per interval: whoever moves last_check forward first. */
+static int claim_check(jk_shm_member *m, apr_time_t now, int interval)
+{
+    apr_time_t last = atomic_load(&m->last_check);
+    return now - last >= apr_time_from_sec(interval) &&
+           atomic_compare_exchange_strong(&m->last_check, &last, now);
+}
+
+static void check_member(lb_worker *lb, lb_member *m, apr_time_t now)
+{
+    jk_result r;
+    if (atomic_load(&m->shm->state) != JK_MEMBER_ERROR || m->cfg->health_check_interval <= 0 ||
+        m->worker->ops->probe == NULL || !claim_check(m->shm, now, m->cfg->health_check_interval))
+        return;
+    r = m->worker->ops->probe(m->worker, m->cfg->health_check_uri);
+    atomic_store(&m->shm->last_check_ok, r == JK_OK);
+    if (r == JK_OK) {
+        LOG(lb, JK_LOG_INFO, "lb %s: member %s passed its health check (%s)", lb->base.name,
+            m->worker->name, m->cfg->health_check_uri ? m->cfg->health_check_uri : "CPing");
+        mark_ok(lb, m);
+    }
+}
+
+/* Members in error are checked in the background, so no user request has to be the probe. */
+static void lb_maintain(jk_worker *base, apr_time_t now)
+{
+    lb_worker *lb = base->impl;
+    for (int i = 0; i < lb->n; i++)
+        check_member(lb, &lb->members[i], now);
+}
+
+static const jk_worker_ops lb_ops = { lb_service, lb_maintain, NULL };
 
 void jk_lb_worker_set_clock(jk_worker *w, jk_clock_fn clock)
 {

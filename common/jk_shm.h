@@ -42,12 +42,19 @@ typedef struct jk_shm_member {
     _Atomic uint64_t bytes_written; /* response body bytes sent to clients */
     _Atomic int busy;
     _Atomic int max_busy;
+    _Atomic int64_t ok_since;       /* back in service (or activated) at; 0: from the start */
+    _Atomic int64_t last_check;     /* last background health check, 0: none */
+    _Atomic int last_check_ok;
 } jk_shm_member;
 
 typedef struct jk_shm_lb {
     char name[JK_MAX_NAME_LEN + 4];
     atomic_flag lock;
     _Atomic unsigned next;          /* where the next tie-break starts */
+    /* The retry budget's sliding window: this period and the one before. */
+    _Atomic int64_t window_start;
+    _Atomic uint64_t window_requests, window_retries;
+    _Atomic uint64_t last_requests, last_retries;
 } jk_shm_lb;
 
 typedef struct jk_shm {

@@ -1907,8 +1907,10 @@ static void set_activation(req *r, const target *t, jk_activation to)
     int was;
     lock_lb(lock);
     was = atomic_exchange(&rec->activation, (int)to);
-    if (was != (int)to && to == JK_ACTIVATION_ACTIVE)
+    if (was != (int)to && to == JK_ACTIVATION_ACTIVE) {
         atomic_store(&rec->lb_value, highest_lb_value(r, t->lb));
+        atomic_store(&rec->ok_since, apr_time_now()); /* slow_start ramps from here */
+    }
     unlock_lb(lock);
     if (was != (int)to)
         LOG(r->sw, JK_LOG_INFO, "status %s: %s set activation of member %s of lb %s: %s -> %s",
@@ -2240,7 +2242,7 @@ static jk_result status_service(jk_worker *w, jk_service *s)
     return refuse(&r, 405, "the status worker answers GET, HEAD and POST");
 }
 
-static const jk_worker_ops status_ops = { status_service, NULL };
+static const jk_worker_ops status_ops = { status_service, NULL, NULL };
 
 /* ------------------------------------------------------------------ */
 /* Creation                                                             */

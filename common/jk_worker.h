@@ -37,6 +37,8 @@ typedef struct jk_worker_ops {
     jk_result (*service)(jk_worker *w, jk_service *s);
     /* Periodic housekeeping: idle connections, recovery.  May be NULL. */
     void (*maintain)(jk_worker *w, apr_time_t now);
+    /* Is the backend there?  CPing on a fresh connection, or GET `uri` over AJP.  May be NULL. */
+    jk_result (*probe)(jk_worker *w, const char *uri);
 } jk_worker_ops;
 
 struct jk_worker {

@@ -873,9 +873,21 @@ static apr_status_t stop_maintainer(void *data)
     return APR_SUCCESS;
 }
 
-static void start_maintainer(apr_pool_t *pchild, server_rec *s)
+/* Maintenance runs every worker.maintain (or JkWatchdogInterval), and often enough for health checks. */
+static int maintenance_interval(void)
 {
     int seconds = g.watchdog_interval != UNSET ? g.watchdog_interval : g.config->maintain;
+    for (int i = 0; i < g.config->workers->nelts; i++) {
+        const jk_worker_config *w = APR_ARRAY_IDX(g.config->workers, i, jk_worker_config *);
+        if (w->health_check_interval > 0 && (seconds <= 0 || w->health_check_interval < seconds))
+            seconds = w->health_check_interval;
+    }
+    return seconds;
+}
+
+static void start_maintainer(apr_pool_t *pchild, server_rec *s)
+{
+    int seconds = maintenance_interval();
     maintainer *m = apr_pcalloc(pchild, sizeof(*m));
     apr_status_t rv;
 

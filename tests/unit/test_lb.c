@@ -79,7 +79,19 @@ static jk_result fake_service(jk_worker *w, jk_service *s)
     return r;
 }
 
-static const jk_worker_ops fake_ops = { fake_service, NULL };
+/* The fake's health: what probe() answers, and how often it was asked. */
+static jk_result probe_answer = JK_OK;
+static int probes;
+
+static jk_result fake_probe(jk_worker *w, const char *uri)
+{
+    (void)w;
+    (void)uri;
+    probes++;
+    return probe_answer;
+}
+
+static const jk_worker_ops fake_ops = { fake_service, NULL, fake_probe };
 
 static void script(fake_member *f, int n, const jk_result *results)
 {
@@ -1199,6 +1211,116 @@ END_TEST
 
 /* ------------------------------------------------------------------ */
 
+
+/* ------------------------------------------------------------------ */
+/* Beyond mod_jk: slow start, retry budget, background health checks    */
+
+/* Share of member 1 (0-based) among n plain requests. */
+static double share_of_second(int n)
+{
+    int before = T.m[1]->calls;
+    send_plain(n);
+    return (double)(T.m[1]->calls - before) / n;
+}
+
+/* Requests whose outcome does not matter here (failovers allowed). */
+static void send_any(int n)
+{
+    for (int i = 0; i < n; i++)
+        get();
+}
+
+START_TEST(slow_start_ramps_a_returning_members_share)
+{
+    build(2, "worker.lb.slow_start=10\nworker.lb.recover_time=5");
+    script(T.m[1], 1, (jk_result[]){ JK_ERR_UNAVAILABLE });
+    send_any(2);
+    ck_assert_int_eq(atomic_load(&shm_of(1)->state), JK_MEMBER_ERROR);
+    advance(6);
+    send_any(2); /* one of them is the probe; it succeeds: worker2 is back */
+    ck_assert_int_eq(atomic_load(&shm_of(1)->state), JK_MEMBER_OK);
+    {
+        double early = share_of_second(200);
+        advance(5);
+        double middle = share_of_second(200);
+        advance(6);
+        double late = share_of_second(200);
+        ck_assert_msg(early < 0.2, "just back: %.2f", early);
+        ck_assert_msg(middle > early && middle < 0.45, "half way: %.2f", middle);
+        ck_assert_msg(late > 0.45 && late < 0.55, "ramp over: %.2f", late);
+    }
+}
+END_TEST
+
+START_TEST(without_slow_start_a_returning_member_gets_its_share_at_once)
+{
+    build(2, "worker.lb.recover_time=5");
+    script(T.m[1], 1, (jk_result[]){ JK_ERR_UNAVAILABLE });
+    send_any(2);
+    advance(6);
+    send_any(2);
+    ck_assert(share_of_second(200) > 0.45);
+}
+END_TEST
+
+START_TEST(retry_budget_caps_failovers)
+{
+    int calls = 0, requests = 200;
+    build(3, "worker.lb.retry_budget=20\nworker.lb.recover_time=1000");
+    for (int i = 0; i < 3; i++)
+        T.m[i]->otherwise = JK_ERR_BACKEND_IO; /* every member fails every request */
+    for (int i = 0; i < requests; i++) {
+        ck_assert_int_ne(get().result, JK_OK);
+        /* Keep all members "usable" so that only the budget limits the failovers. */
+        for (int k = 0; k < 3; k++)
+            atomic_store(&shm_of(k)->state, JK_MEMBER_OK);
+    }
+    for (int i = 0; i < 3; i++)
+        calls += T.m[i]->calls;
+    /* Without a budget: 3 attempts per request.  With 20%: about 1.2. */
+    ck_assert_msg(calls <= requests + requests / 5 + 3 + 1, "%d backend attempts", calls);
+}
+END_TEST
+
+START_TEST(without_retry_budget_every_member_is_tried)
+{
+    int calls = 0;
+    build(3, "worker.lb.recover_time=1000\nworker.lb.lb_retries=3");
+    for (int i = 0; i < 3; i++)
+        T.m[i]->otherwise = JK_ERR_BACKEND_IO;
+    get();
+    for (int i = 0; i < 3; i++)
+        calls += T.m[i]->calls;
+    ck_assert_int_eq(calls, 3);
+}
+END_TEST
+
+START_TEST(health_check_brings_a_member_back_without_traffic)
+{
+    build(2, "worker.lb.health_check_interval=5\nworker.lb.recover_time=600");
+    script(T.m[1], 1, (jk_result[]){ JK_ERR_UNAVAILABLE });
+    send_any(2);
+    ck_assert_int_eq(atomic_load(&shm_of(1)->state), JK_MEMBER_ERROR);
+    probes = 0;
+    probe_answer = JK_ERR_UNAVAILABLE;
+    T.lb->ops->maintain(T.lb, test_clock());       /* too early: last check is "never" -> runs */
+    ck_assert_int_eq(probes, 1);
+    T.lb->ops->maintain(T.lb, test_clock());       /* same instant: not again */
+    ck_assert_int_eq(probes, 1);
+    ck_assert_int_eq(atomic_load(&shm_of(1)->state), JK_MEMBER_ERROR);
+    advance(5);
+    probe_answer = JK_OK;
+    T.lb->ops->maintain(T.lb, test_clock());
+    ck_assert_int_eq(probes, 2);
+    ck_assert_int_eq(atomic_load(&shm_of(1)->state), JK_MEMBER_OK);
+    ck_assert_int_eq(atomic_load(&shm_of(1)->last_check_ok), 1);
+    /* Healthy members are not probed. */
+    advance(10);
+    T.lb->ops->maintain(T.lb, test_clock());
+    ck_assert_int_eq(probes, 2);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("lb");
@@ -1280,6 +1402,16 @@ int main(void)
     tcase_add_test(failover, all_members_busy_waits_between_rounds_only);
     tcase_add_test(failover, lb_retries_bounds_members_tried_per_round);
     suite_add_tcase(s, failover);
+    {
+        TCase *beyond = tcase_create("beyond_mod_jk");
+        tcase_add_checked_fixture(beyond, setup, teardown);
+        tcase_add_test(beyond, slow_start_ramps_a_returning_members_share);
+        tcase_add_test(beyond, without_slow_start_a_returning_member_gets_its_share_at_once);
+        tcase_add_test(beyond, retry_budget_caps_failovers);
+        tcase_add_test(beyond, without_retry_budget_every_member_is_tried);
+        tcase_add_test(beyond, health_check_brings_a_member_back_without_traffic);
+        suite_add_tcase(s, beyond);
+    }
 
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
