@@ -102,6 +102,8 @@ typedef struct member_view {
     uint64_t bytes_written;
     apr_time_t error_time;          /* 0: never */
     apr_time_t probe_due;           /* an error member: when it may be probed */
+    apr_time_t last_check;          /* last background health check, 0: none */
+    int last_check_ok;
 } member_view;
 
 typedef struct lb_view {
@@ -633,6 +635,8 @@ static void read_record(member_view *m, jk_shm_member *rec)
     m->bytes_read = atomic_load(&rec->bytes_read);
     m->bytes_written = atomic_load(&rec->bytes_written);
     m->error_time = (apr_time_t)atomic_load(&rec->error_time);
+    m->last_check = (apr_time_t)atomic_load(&rec->last_check);
+    m->last_check_ok = atomic_load(&rec->last_check_ok);
 }
 
 /* The state as the lb sees it with its recover_time. */
@@ -1020,7 +1024,11 @@ static void html_member_row(req *r, const view *v, const lb_view *lb, const memb
     html_num(r, "max_busy", (uint64_t)m->max_busy, NULL);
     html_num(r, "bytes_read", m->bytes_read, human_bytes(r->pool, m->bytes_read));
     html_num(r, "bytes_written", m->bytes_written, human_bytes(r->pool, m->bytes_written));
-    putf(r, "<td data-key=\"last_error\">%s</td>", human_age(r->pool, v->now, m->error_time));
+    putf(r, "<td data-key=\"last_error\">%s", human_age(r->pool, v->now, m->error_time));
+    if (m->last_check)
+        putf(r, "<br><small data-key=\"last_check\">health check %s: %s</small>",
+             human_age(r->pool, v->now, m->last_check), m->last_check_ok ? "passed" : "failed");
+    put(r, "</td>");
     if (can_act(r))
         html_member_actions(r, lb, m);
     put(r, "</tr>\n");
@@ -1193,6 +1201,8 @@ static void json_member(req *r, const view *v, const member_view *m)
          js(r, jk_config_activation_name(m->activation)), js(r, state_names[m->state]),
          js(r, rating_names[m->rating]), m->lbfactor, (apr_uint64_t)m->lb_value);
     json_counters(r, m);
+    putf(r, ",\"last_check\":%s,\"last_check_ok\":%s", json_time(r, m->last_check),
+         m->last_check ? (m->last_check_ok ? "true" : "false") : "null");
     putf(r, ",\"error_time\":%s,\"seconds_since_error\":%s,\"seconds_to_probe\":%s}",
          json_time(r, m->error_time),
          m->error_time ? apr_psprintf(r->pool, I64, seconds_since(v->now, m->error_time))

@@ -109,6 +109,10 @@ def test_health_check_and_slow_start_after_a_restart(make_httpd, make_tomcat, to
     own.start()
     # recover_time is 10 minutes: only the background check can bring worker2 back.
     assert httpd.wait_log(r"member worker2 passed its health check \(/index.jsp\)", timeout=30)
+    status = requests.get(httpd.url("/jkstatus?mime=json"), timeout=10).json()
+    [lb] = [b for b in status["lbs"] if b["name"] == "lb"]
+    [w2] = [m for m in lb["members"] if m["name"] == "worker2"]
+    assert w2["last_check_ok"] is True and w2["state"] != "error"
     early = routes(httpd, 40)
     time.sleep(8)
     late = routes(httpd, 40)
