@@ -39,5 +39,13 @@ rm -rf build-clang && mkdir build-clang && cp -r common native build-clang/
 rm -rf build-clang
 echo "clang build clean"
 
+if [ -n "${CI:-}" ] || [ -n "${JK_TEST_ASAN_MODULE:-}" ]; then
+    echo "== integration tests with an ASan+UBSan mod_jk.so inside httpd"
+    if ! bash scripts/test-asan-module.sh >/tmp/jk-asan.$$ 2>&1; then
+        tail -150 /tmp/jk-asan.$$; rm -f /tmp/jk-asan.$$; exit 1
+    fi
+    tail -2 /tmp/jk-asan.$$; rm -f /tmp/jk-asan.$$
+fi
+
 echo "== integration tests (pytest: real httpd, real Tomcat)"
 exec /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration "$@"

@@ -28,6 +28,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import textwrap
 import time
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -242,7 +243,8 @@ class Tomcat:
     """
 
     def __init__(self, workdir, host="127.0.0.1", ajp_port=None, jvm_route="worker1",
-                 secret=None, packet_size=None, ajp_attributes=None):
+                 secret=None, packet_size=None, ajp_attributes=None, cluster=False,
+                 cluster_port=None):
         self.base = Path(workdir)
         self.host = host
         self.ajp_port = ajp_port or free_port(host)
@@ -251,10 +253,17 @@ class Tomcat:
         self.secret = secret
         self.packet_size = packet_size
         self.ajp_attributes = dict(ajp_attributes or {})
+        # Session replication (see form_cluster()): off unless asked for, so every other
+        # test keeps a plain Tomcat with the webapp as it is in tests/webapp/.
+        self.cluster = cluster
+        self.cluster_port = (cluster_port or free_port(host)) if cluster else None
+        self.cluster_members = [(host, self.cluster_port)] if cluster else []
         self.proc = None
 
     def __repr__(self):
-        return f"Tomcat({self.jvm_route} ajp={self.host}:{self.ajp_port} http={self.http_port})"
+        cluster = f" cluster={self.cluster_port}" if self.cluster else ""
+        return (f"Tomcat({self.jvm_route} ajp={self.host}:{self.ajp_port} "
+                f"http={self.http_port}{cluster})")
 
     @property
     def console_log(self):
@@ -291,11 +300,36 @@ class Tomcat:
                connectionTimeout="20000" />
     <Connector {attrs} />
     <Engine name="Catalina" defaultHost="localhost" jvmRoute={quoteattr(self.jvm_route)}>
-      <Host name="localhost" appBase="webapps" unpackWARs="false" autoDeploy="false" />
+      {self._host_xml()}
     </Engine>
   </Service>
 </Server>
 """
+
+    def _host_xml(self):
+        host = '<Host name="localhost" appBase="webapps" unpackWARs="false" autoDeploy="false"'
+        if not self.cluster:
+            return host + " />"
+        return f"{host}>\n{textwrap.indent(self.cluster_xml(), ' ' * 8)}\n      </Host>"
+
+    def cluster_xml(self):
+        """The user's compat/tomcat-cluster.xml for this Tomcat, or '' without a cluster.
+
+        Only its placeholders are filled and its McastService replaced: multicast does not
+        reach other processes over loopback, so membership is a static list of every
+        member, this one included. Tomcat 10.1 picks its own entry out of that list by the
+        Receiver's address and port, so both Tomcats get the same list.
+        """
+        if not self.cluster:
+            return ""
+        text = fill(compat_text("tomcat-cluster.xml"), TOMCAT_HOST=self.host,
+                    CLUSTER_PORT=self.cluster_port)
+        text = re.sub(r"<!--.*?-->\s*", "", text, flags=re.S)
+        text, replaced = re.subn(r"<Membership\b.*?/>", static_membership(self.cluster_members),
+                                 text, count=1, flags=re.S)
+        if replaced != 1:
+            raise HarnessError("compat/tomcat-cluster.xml has no <Membership/> to replace")
+        return text.strip()
 
     def _write_base(self):
         """Create conf/ (packaged files + our server.xml), logs/, temp/, work/, webapps/ROOT."""
@@ -308,6 +342,8 @@ class Tomcat:
         root = self.base / "webapps" / "ROOT"
         shutil.rmtree(root, ignore_errors=True)
         shutil.copytree(WEBAPP_DIR, root)
+        if self.cluster:
+            _make_distributable(root / "WEB-INF" / "web.xml")
 
     def _env(self):
         env = dict(os.environ, CATALINA_HOME=str(CATALINA_HOME), CATALINA_BASE=str(self.base),
@@ -372,12 +408,60 @@ class Tomcat:
         if self.proc is not None:
             _terminate(self.proc, 0)
 
+    def wait_cluster(self, members=2, timeout=30):
+        """Wait until this Tomcat's cluster has `members` members, itself included.
+
+        SimpleTcpCluster logs "Replication member added" for each other member it sees; a
+        session created before that is not replicated to the member not yet seen.
+        """
+        if not wait_until(lambda: self.console_log.read_text(errors="replace").count(
+                "Replication member added") >= members - 1 or not self.running, timeout) \
+                or not self.running:
+            raise HarnessError(f"{self} saw no {members - 1} other cluster member(s) "
+                               f"within {timeout} s\n{self.log_tail()}")
+
     def log_tail(self, lines=40):
         """The end of catalina's console output and of the webapp's log, for error messages."""
         parts = [f"--- {self.console_log}", _tail(self.console_log, lines)]
         for log in sorted((self.base / "logs").glob("localhost.*.log"))[-1:]:
             parts += [f"--- {log}", _tail(log, lines)]
         return "\n".join(parts)
+
+
+def form_cluster(*tomcats):
+    """Make these Tomcats (made with cluster=True, not yet started) one replication cluster."""
+    members = [(t.host, t.cluster_port) for t in tomcats]
+    for tomcat in tomcats:
+        if not tomcat.cluster:
+            raise ValueError(f"{tomcat} was not made with cluster=True")
+        tomcat.cluster_members = list(members)
+
+
+def static_membership(members):
+    """Tomcat 10.1's StaticMembershipService listing every member as host:port.
+
+    uniqueId must be the same for a member in every Tomcat's list and differ between
+    members: it is derived from the member's address and port.
+    """
+    lines = ['<Membership className="org.apache.catalina.tribes.membership.'
+             'StaticMembershipService">']
+    for host, port in members:
+        digest = hashlib.md5(f"{host}:{port}".encode()).digest()
+        unique = "{" + ",".join(str(b - 256 if b > 127 else b) for b in digest) + "}"
+        lines.append(f'      <Member className="org.apache.catalina.tribes.membership.StaticMember"'
+                     f' host="{host}" port="{port}" uniqueId="{unique}"/>')
+    lines.append("    </Membership>")
+    return "\n".join(lines)
+
+
+def _make_distributable(web_xml):
+    """Add <distributable/> to the webapp's web.xml, as compat/web-distributable.xml says."""
+    text = web_xml.read_text()
+    if "<distributable/>" not in text:
+        text, added = re.subn(r"(<web-app\b[^>]*>)", r"\1\n  <distributable/>", text, count=1)
+        if added != 1:
+            raise HarnessError(f"{web_xml}: no <web-app> element")
+        web_xml.write_text(text)
 
 
 def _tomcat_conf_source(name):
@@ -652,5 +736,12 @@ def _primary_group(user):
 
 
 def _httpd_env():
-    """A plain environment: Debian's envvars file is not used, and messages stay in English."""
-    return dict(os.environ, LANG="C", LC_ALL="C")
+    """A plain environment: Debian's envvars file is not used, and messages stay in English.
+
+    JK_HTTPD_PRELOAD (a sanitizer runtime for a module built with -fsanitize) is preloaded
+    into httpd only, never into Tomcat or the tests themselves.
+    """
+    env = dict(os.environ, LANG="C", LC_ALL="C")
+    if os.environ.get("JK_HTTPD_PRELOAD"):
+        env["LD_PRELOAD"] = os.environ["JK_HTTPD_PRELOAD"]
+    return env
