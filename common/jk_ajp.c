@@ -42,8 +42,10 @@ int jk_ajp_method_code(const char *method)
 
 int jk_ajp_request_header_code(const char *name)
 {
+    /* Most names are ruled out by their first letter alone: compare only the candidates. */
+    int first = name[0] | 0x20;
     for (int i = 1; i < REQUEST_HEADER_COUNT; i++)
-        if (strcasecmp(name, request_header_names[i]) == 0)
+        if (request_header_names[i][0] == first && strcasecmp(name, request_header_names[i]) == 0)
             return (JK_AJP_HEADER_CODE_PREFIX << 8) | i;
     return 0;
 }

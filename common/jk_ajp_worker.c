@@ -31,6 +31,7 @@ typedef struct exchange {
     int unflushed;              /* body written to the client since the last flush */
     int retry;                  /* the attempt failed before the backend could act on it */
     apr_interval_time_t timeout; /* for the next wait on the backend */
+    int just_sent;              /* the backend cannot have answered yet: poll before reading */
     apr_pool_t *pool;           /* for decoding replies */
 } exchange;
 
@@ -191,6 +192,7 @@ static apr_status_t send_all(ajp_worker *w, jk_conn *c, struct iovec *iov, int n
 static apr_status_t send_msg(exchange *x, jk_msg *m)
 {
     struct iovec iov = { m->buf, m->len };
+    x->just_sent = 1;
     return send_all(x->w, x->c, &iov, 1);
 }
 
@@ -213,6 +215,13 @@ static apr_status_t fill(exchange *x)
         memmove(c->rbuf, c->rbuf + c->rpos, c->rlen - c->rpos);
         c->rlen -= c->rpos;
         c->rpos = 0;
+    }
+    /* Right after sending, a read would only say EAGAIN: save that system call. */
+    if (x->just_sent) {
+        x->just_sent = 0;
+        flush_client(x);
+        if ((rv = wait_io(c->sock, APR_POLLIN, x->timeout)) != APR_SUCCESS)
+            return rv;
     }
     for (;;) {
         apr_size_t n = c->rcap - c->rlen;
@@ -376,6 +385,7 @@ static jk_result send_request(exchange *x)
         iov[2].iov_len = len;
         n = 3;
     }
+    x->just_sent = 1;
     if ((rv = send_all(x->w, x->c, iov, n)) != APR_SUCCESS) {
         /* A reused connection that fails here was closed by the backend: nothing was processed. */
         x->retry = x->c->requests > 0;

@@ -1168,10 +1168,20 @@ static void collect_env_vars(request_rec *r, const jk_server_conf *c, jk_service
     s->num_attributes = n;
 }
 
+/* mod_ssl's functions, looked up once per configuration rather than per request. */
+static APR_OPTIONAL_FN_TYPE(ssl_is_https) *ssl_is_https_fn;
+static APR_OPTIONAL_FN_TYPE(ssl_var_lookup) *ssl_var_lookup_fn;
+
+static void jk_optional_fn_retrieve(void)
+{
+    ssl_is_https_fn = APR_RETRIEVE_OPTIONAL_FN(ssl_is_https);
+    ssl_var_lookup_fn = APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup);
+}
+
 static void collect_tls(request_rec *r, jk_service *s)
 {
-    APR_OPTIONAL_FN_TYPE(ssl_is_https) *is_https = APR_RETRIEVE_OPTIONAL_FN(ssl_is_https);
-    APR_OPTIONAL_FN_TYPE(ssl_var_lookup) *lookup = APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup);
+    APR_OPTIONAL_FN_TYPE(ssl_is_https) *is_https = ssl_is_https_fn;
+    APR_OPTIONAL_FN_TYPE(ssl_var_lookup) *lookup = ssl_var_lookup_fn;
     conn_rec *c = r->connection;
     const char *bits;
 
@@ -1365,6 +1375,7 @@ static void jk_register_hooks(apr_pool_t *p)
     ap_hook_translate_name(jk_translate, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_map_to_storage(jk_map_to_storage, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(jk_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_optional_fn_retrieve(jk_optional_fn_retrieve, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
 AP_DECLARE_MODULE(jk) = {
