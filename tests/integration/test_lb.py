@@ -476,9 +476,11 @@ def test_wrong_secret_on_worker2_takes_it_out_of_rotation(make_httpd, jk_module,
     httpd = lb_httpd(make_httpd, *secret_pair,
                      workers=workers_text("workers-lb-secret.properties"),
                      SECRET1=SECRET1, SECRET2="not-the-secret")
-    results = [fetch(httpd)[:2] for _ in range(10)]
-    assert [status for status, _ in results].count(403) <= 1, results
-    assert all(r == (200, "worker1") for r in results[2:]), results
+    results = [fetch(httpd)[:2] for _ in range(12)]
+    # The refusal is known at its END_RESPONSE, which may come just after the client already
+    # has the whole 403: a request or two may still meet worker2 before the state changes.
+    assert 1 <= [status for status, _ in results].count(403) <= 2, results
+    assert all(r == (200, "worker1") for r in results[6:]), results
     assert "lb loadbalancer: member worker2" in httpd.jk_log()
     assert no_crash(httpd)
 
