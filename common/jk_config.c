@@ -937,22 +937,23 @@ static void build_all_lb_members(builder *b)
     }
 }
 
-/* A worker that others name in `reference` (a template) is used, though never listed. */
-static int is_referenced(builder *b, const char *name)
+/* Every "worker.X" that some `reference` names: such templates are used, though never listed. */
+static apr_hash_t *referenced_workers(builder *b)
 {
-    const char *target = apr_pstrcat(b->pool, WORKER_PREFIX, name, NULL);
+    apr_hash_t *targets = apr_hash_make(b->pool);
     for (int i = 0; i < b->props->items->nelts; i++) {
         const jk_prop *p = &APR_ARRAY_IDX(b->props->items, i, jk_prop);
         apr_size_t n = strlen(p->key);
-        if (n > 10 && strcmp(p->key + n - 10, ".reference") == 0 && strcmp(p->value, target) == 0)
-            return 1;
+        if (n > 10 && strcmp(p->key + n - 10, ".reference") == 0 &&
+            strncmp(p->value, WORKER_PREFIX, WORKER_PREFIX_LEN) == 0)
+            apr_hash_set(targets, p->value + WORKER_PREFIX_LEN, APR_HASH_KEY_STRING, p->value);
     }
-    return 0;
+    return targets;
 }
 
 static void warn_unused_workers(builder *b)
 {
-    apr_hash_t *seen = apr_hash_make(b->pool);
+    apr_hash_t *seen = apr_hash_make(b->pool), *referenced = referenced_workers(b);
     for (int i = 0; i < b->props->items->nelts; i++) {
         const jk_prop *p = &APR_ARRAY_IDX(b->props->items, i, jk_prop);
         const char *rest, *dot, *name;
@@ -963,7 +964,8 @@ static void warn_unused_workers(builder *b)
             continue;
         name = apr_pstrndup(b->pool, rest, (apr_size_t)(dot - rest));
         if (apr_hash_get(b->config->by_name, name, APR_HASH_KEY_STRING) ||
-            apr_hash_get(seen, name, APR_HASH_KEY_STRING) || is_referenced(b, name))
+            apr_hash_get(seen, name, APR_HASH_KEY_STRING) ||
+            apr_hash_get(referenced, name, APR_HASH_KEY_STRING))
             continue;
         apr_hash_set(seen, name, APR_HASH_KEY_STRING, name);
         warn_at(b, p->file, p->line, "worker %s is defined but not in worker.list; it is not used",

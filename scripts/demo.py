@@ -1,28 +1,36 @@
 #!/usr/bin/env python3
 """Show the module at work the way a user would check it: real httpd, real Tomcats.
 
-1. One Tomcat behind httpd with the user's own httpd-jk-single.conf and
+The deployment of the user's guide (shared/seed, docs/deployment.md), on one machine:
+two Tomcat 10 "hosts" on 127.0.0.2 and 127.0.0.3, each with an AJP connector that
+requires a secret (the guide's ports 8010 and 9010 where free), its jvmRoute (worker1,
+worker2) and DeltaManager session replication, serving a webapp marked <distributable/>.
+
+1. One Tomcat behind httpd with the user's httpd-jk-single.conf and
    workers-single.properties: JSPs come from Tomcat through AJP, static files from httpd.
-2. Two Tomcats behind the lb worker (httpd-jk-lb.conf, workers-lb.properties): requests
-   without a session alternate worker1/worker2, a session sticks to its Tomcat. Skipped
-   with a note while the module has no lb worker yet (its configtest fails), unless --lb
-   asks for it, in which case that is an error.
+2. Both Tomcats behind the lb worker (httpd-jk-lb.conf, workers-lb-secret.properties, and a
+   status worker): requests without a session alternate worker1/worker2; a session sticks
+   to its Tomcat; that Tomcat is shut down and the session carries on on the other one
+   with its counter intact; the status page shows what the lb saw.
 
 It assumes the module is built (native/apache2/.libs/mod_jk.so, or $JK_MODULE), starts
 everything on loopback addresses in a temporary directory, and stops everything it started
 when it ends, on Ctrl-C and on SIGTERM. Exit status: 0 when every check held, 1 when one
 did not, 2 when the demo could not run at all, 130 when interrupted before the end.
 
-Usage: /usr/bin/python3 scripts/demo.py [--lb] [--keep]
+Usage: /usr/bin/python3 scripts/demo.py [--keep]
 """
 
 import argparse
 import hashlib
+import re
+import secrets
 import shutil
 import signal
 import socket
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import requests
@@ -31,6 +39,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "integrat
 import jkharness as jk  # noqa: E402  (needs the path above)
 
 TIMEOUT = 30
+
+# The guide's layout: (host, AJP port, cluster Receiver port) of each Tomcat.
+GUIDE = {"worker1": ("127.0.0.2", 8010, 4000), "worker2": ("127.0.0.3", 9010, 4000)}
+
+# Added to the user's workers-lb-secret.properties and httpd-jk-lb.conf: a status worker,
+# which worker.list may name on a line of its own.
+STATUS_WORKERS = "\nworker.list=jkstatus\nworker.jkstatus.type=status\n"
+STATUS_CONF = """
+JkMount /jkstatus jkstatus
+<Location "/jkstatus">
+    Require ip 127.0.0.1
+</Location>
+"""
 
 
 def say(text=""):
@@ -45,46 +66,66 @@ class Demo:
         self.tomcats = []
         self.httpds = []
         self.problems = []
+        self.secrets = {name: secrets.token_urlsafe(12) for name in GUIDE}
+        self.status_url = None
 
     def check(self, ok, good, bad):
         """Print what the user should see; remember it when it is not so."""
         say(f"  {good}" if ok else f"  UNEXPECTED: {bad}")
         if not ok:
             self.problems.append(bad)
+        return ok
 
     def stop(self):
         for server in self.httpds + self.tomcats:
             server.stop()
 
+    def tomcat(self, route):
+        return next(t for t in self.tomcats if t.jvm_route == route)
+
     # -- servers -------------------------------------------------------------
 
     def start_tomcats(self):
-        """Two Tomcats side by side, on 127.0.0.2 and .3 when this machine allows it."""
-        hosts = [host if can_bind(host) else "127.0.0.1" for host in ("127.0.0.2", "127.0.0.3")]
-        for n, host in enumerate(hosts, start=1):
-            tomcat = jk.Tomcat(self.root / f"tomcat{n}", host=host, jvm_route=f"worker{n}")
-            self.tomcats.append(tomcat)
-            tomcat.start(wait=False)
-        say("Starting two Tomcats (the first JSP compile takes a few seconds) ...")
-        for tomcat in self.tomcats:
-            tomcat.wait_ready()
-            say(f"  Tomcat {tomcat.jvm_route}: AJP connector on {tomcat.host}:{tomcat.ajp_port}")
+        """The two Tomcats of the guide, replicating sessions to each other."""
+        taken = set()
+        for route, (host, ajp, receiver) in GUIDE.items():
+            host = host if can_listen(host) else "127.0.0.1"
+            self.tomcats.append(jk.Tomcat(
+                self.root / f"tomcat-{route}", host=host, jvm_route=route,
+                ajp_port=guide_port(host, ajp, taken), secret=self.secrets[route],
+                cluster=True, cluster_port=guide_port(host, receiver, taken)))
+        jk.form_cluster(*self.tomcats)
+        say("Starting two Tomcats, one after the other (the second copies the first one's")
+        say("sessions when it starts) ...")
+        jk.start_cluster(*self.tomcats)
+        for t in self.tomcats:
+            say(f"  Tomcat {t.jvm_route} on {t.host}: AJP connector port {t.ajp_port} with a "
+                f"secret, jvmRoute=\"{t.jvm_route}\", cluster receiver port {t.cluster_port}")
+        say("  Both see each other in the cluster (static membership: no multicast needed),")
+        say("  and the webapp is <distributable/>: its sessions are replicated.")
 
-    def httpd(self, name, conf, workers, **placeholders):
-        """A private httpd using a compat httpd conf and workers.properties, not started."""
-        httpd = jk.Httpd(self.root / name)
+    def httpd(self, name):
+        httpd = jk.Httpd(self.root / name, modules=("authz_host",))  # for Require ip
         self.httpds.append(httpd)
-        return httpd.use_compat(conf, workers, **placeholders)
+        return httpd
 
     # -- part 1 --------------------------------------------------------------
 
     def single(self):
         tomcat = self.tomcats[0]
-        httpd = self.httpd("httpd-single", "httpd-jk-single.conf", "workers-single.properties",
-                           **tomcat.placeholders(1)).start()
+        httpd = self.httpd("httpd-single")
+        # The guide's first chapter has no secret; Tomcat's connector requires one since
+        # 9.0.31, so the line of its secret chapter is added.
+        httpd.write_conf_file("workers.properties",
+                              jk.compat_text("workers-single.properties")
+                              + "worker.worker1.secret=@SECRET1@\n",
+                              **tomcat.placeholders(1), SECRET1=self.secrets["worker1"])
+        httpd.add_config(jk.compat_text("httpd-jk-single.conf"))
+        httpd.start()
         say()
         say("== 1. One Tomcat behind httpd (httpd-jk-single.conf + workers-single.properties)")
-        say(f"  httpd listens on {httpd.url()} and forwards /*.jsp to worker1")
+        say(f"  httpd listens on {httpd.url()} and forwards /*.jsp to worker1; workers.properties")
+        say("  is the guide's, plus worker.worker1.secret (Tomcat's AJP connector requires it)")
 
         page = requests.get(httpd.url("/index.jsp"), timeout=TIMEOUT)
         self.check(page.status_code == 200 and "route=worker1" in page.text,
@@ -108,79 +149,199 @@ class Demo:
         self.check(static.status_code == 200 and "served by httpd" in static.text,
                    "GET /static.html     -> 200 from httpd itself (only *.jsp goes to Tomcat)",
                    f"GET /static.html gave {static.status_code}: {static.text[:200]!r}")
-
-        log_lines = httpd.jk_log().splitlines()
-        say(f"  mod_jk.log ({httpd.log_dir / 'mod_jk.log'}) begins:")
-        for line in log_lines[:3]:
-            say(f"    {line}")
+        httpd.stop()  # part 2 has its own httpd; this one has shown what it had to
 
     # -- part 2 --------------------------------------------------------------
 
-    def load_balancer(self, required):
+    def lb_httpd(self):
+        """httpd with the user's lb files and a status worker; without the status worker
+        when this build does not accept it yet."""
         t1, t2 = self.tomcats
-        httpd = self.httpd("httpd-lb", "httpd-jk-lb.conf", "workers-lb.properties",
-                           **t1.placeholders(1), **t2.placeholders(2))
-        say()
-        say("== 2. Two Tomcats behind the lb worker (httpd-jk-lb.conf + workers-lb.properties)")
-        returncode, output = httpd.configtest()
-        if returncode != 0:
-            if required:
-                self.check(False, "", "the lb configuration is refused (--lb was asked for)")
-            else:
-                say("  lb worker not available yet; showing the single setup only.")
-            say("  apache2 -t says:")
-            for line in output.strip().splitlines()[:8]:
+        values = dict(**t1.placeholders(1), **t2.placeholders(2),
+                      SECRET1=self.secrets["worker1"], SECRET2=self.secrets["worker2"])
+        for with_status in (True, False):
+            httpd = self.httpd("httpd-lb" if with_status else "httpd-lb-nostatus")
+            workers = jk.compat_text("workers-lb-secret.properties")
+            httpd.write_conf_file("workers.properties",
+                                  workers + (STATUS_WORKERS if with_status else ""), **values)
+            httpd.add_config(jk.compat_text("httpd-jk-lb.conf"))
+            if with_status:
+                httpd.add_config(STATUS_CONF)
+            returncode, output = httpd.configtest()
+            if returncode == 0:
+                if with_status:
+                    self.status_url = httpd.url("/jkstatus")
+                return httpd.start()
+            say(f"  apache2 -t refused the configuration{' with the status worker' if with_status else ''}:")
+            for line in output.strip().splitlines()[:4]:
                 say(f"    {line}")
-            return
-        httpd.start()
-        say(f"  httpd listens on {httpd.url()} and forwards /*.jsp to loadbalancer")
+        raise jk.HarnessError("httpd refuses the lb configuration")
 
-        routes = [requests.get(httpd.url(f"/echo.jsp?n={n}"), timeout=TIMEOUT).json()["route"]
-                  for n in range(6)]
+    def load_balancer(self):
+        say()
+        say("== 2. Both Tomcats behind the lb worker "
+            "(httpd-jk-lb.conf + workers-lb-secret.properties)")
+        httpd = self.lb_httpd()
+        say(f"  httpd listens on {httpd.url()}: /*.jsp -> loadbalancer (worker1, worker2)"
+            + (", /jkstatus -> jkstatus (status worker)" if self.status_url else ""))
+
+        routes = [page_of(requests.get(httpd.url("/index.jsp"), timeout=TIMEOUT).text)[0]
+                  for _ in range(6)]
         alternating = all(a != b for a, b in zip(routes, routes[1:]))
         self.check(alternating and set(routes) == {"worker1", "worker2"},
-                   f"6 requests without a session went to: {', '.join(routes)} (alternating)",
-                   f"6 requests without a session went to: {', '.join(routes)}")
+                   f"6 requests without a session went to: {', '.join(routes)} (alternating;"
+                   " both secrets accepted)",
+                   f"6 requests without a session went to: {', '.join(map(str, routes))}")
 
-        with requests.Session() as client:
-            pages = [client.get(httpd.url("/index.jsp"), timeout=TIMEOUT).text for _ in range(5)]
-        session = client.cookies.get("JSESSIONID", "")
-        route = session.rsplit(".", 1)[-1]
-        sticky = all(f"route={route}" in page for page in pages)
-        counted = all(f"count={n}" in page for n, page in enumerate(pages, start=1))
-        self.check(sticky and counted and route in ("worker1", "worker2"),
-                   f"a session created on {route} (JSESSIONID=...{session[-12:]}) stayed on "
-                   "that Tomcat for 5 requests, its counter went 1..5",
-                   f"session {session!r} was not kept on one Tomcat")
+        with requests.Session() as browser:
+            self.session_failover(httpd, browser)
+        self.status_summary(httpd)
+
+    def session_failover(self, httpd, browser):
+        pages = [page_of(browser.get(httpd.url("/index.jsp"), timeout=TIMEOUT).text)
+                 for _ in range(3)]
+        owner, _, session = pages[0]
+        sticky = [(route, count) for route, count, _ in pages] == [(owner, n) for n in (1, 2, 3)]
+        if not self.check(sticky and owner is not None,
+                          f"A browser session (JSESSIONID={short(session)}) was created on "
+                          f"{owner}; 3 requests, all answered by {owner}, counter 1, 2, 3",
+                          f"the session was not kept on one Tomcat: {pages}"):
+            return
+        other = "worker2" if owner == "worker1" else "worker1"
+        victim = self.tomcat(owner)
+
+        say(f"  Shutting down Tomcat {owner} (the one holding the session), as shutdown.sh would ...")
+        log_before = len(httpd.jk_log())
+        victim.stop()
+        response = browser.get(httpd.url("/index.jsp"), timeout=TIMEOUT)
+        route, count, new_session = page_of(response.text)
+        self.check(response.status_code == 200 and (route, count) == (other, 4),
+                   f"The same browser, same cookie: answered by {other}, counter 4 - the session "
+                   f"and its data were replicated",
+                   f"after the shutdown: {response.status_code}, route={route}, count={count}")
+        for line in httpd.jk_log()[log_before:].splitlines()[:4]:
+            say(f"    mod_jk.log: {strip_stamp(line)}")
+        renamed = new_session == f"{session.rsplit('.', 1)[0]}.{other}"
+        self.check(renamed and browser.cookies.get("JSESSIONID") == new_session,
+                   f"Tomcat's JvmRouteBinderValve renamed the session to {short(new_session)} "
+                   "(Set-Cookie), so its route now names the new Tomcat",
+                   f"the session id is now {new_session!r}, the cookie "
+                   f"{browser.cookies.get('JSESSIONID')!r}")
+        later = [page_of(browser.get(httpd.url("/index.jsp"), timeout=TIMEOUT).text)[:2]
+                 for _ in range(2)]
+        self.check(later == [(other, 5), (other, 6)],
+                   f"The next requests go straight to {other}: counter 5, 6",
+                   f"the next requests gave {later}")
+
+    def status_summary(self, httpd):
+        if self.status_url is None:
+            say("  Status page: not available in this build (the status worker was refused).")
+            return
+        say(f"  Status page: {self.status_url}")
+        reply = None
+        try:
+            reply = requests.get(self.status_url, params={"mime": "json"}, timeout=TIMEOUT)
+            reply.raise_for_status()
+            [lb] = [b for b in reply.json()["lbs"] if b["name"] == "loadbalancer"]
+            members = {m["name"]: m for m in lb["members"]}
+        except (requests.RequestException, ValueError, KeyError, TypeError) as error:
+            got = f"HTTP {reply.status_code}" if reply is not None else repr(error)
+            say(f"    (no summary: {self.status_url}?mime=json gave {got}; open the page in a "
+                "browser instead)")
+            return
+        for name in sorted(members):
+            m = members[name]
+            say(f"    {name} at {m.get('endpoint')}: {m.get('activation')}, state "
+                f"{m.get('state')}, {m.get('requests')} requests, {m.get('errors')} errors")
+        try:
+            check = requests.get(self.status_url, params={"cmd": "check"}, timeout=TIMEOUT)
+            lines = check.text.strip().splitlines() if check.status_code == 200 else []
+        except requests.RequestException:
+            lines = []
+        if lines:
+            say(f"    health check ({self.status_url}?cmd=check): {' | '.join(lines[:3])}")
+        stopped = next(t.jvm_route for t in self.tomcats if not t.running)
+        alive = next(t.jvm_route for t in self.tomcats if t.running)
+        self.check(str(members[stopped].get("state")).lower().startswith("err")
+                   and not str(members[alive].get("state")).lower().startswith("err"),
+                   f"The lb took {stopped} out of rotation; {alive} serves everything",
+                   f"status page: {stopped} is {members[stopped].get('state')}, "
+                   f"{alive} is {members[alive].get('state')}")
+
+    # -- --keep --------------------------------------------------------------
+
+    def keep_running(self):
+        stopped = [t for t in self.tomcats if not t.running]
+        if stopped:
+            say()
+            say(f"Starting Tomcat {stopped[0].jvm_route} again (it copies the sessions from the "
+                "other one) ...")
+            jk.start_cluster(*self.tomcats)
+            say(f"  The lb tries {stopped[0].jvm_route} again after recover_time (60 s), or at "
+                "once with 'recover' on the status page.")
+        say()
+        say("Still running (--keep):")
+        for httpd in self.httpds:
+            if httpd.running:
+                say(f"  {httpd.url('/index.jsp')}   logs: {httpd.log_dir}")
+        if self.status_url:
+            say(f"  {self.status_url}")
+        for t in self.tomcats:
+            say(f"  Tomcat {t.jvm_route}: {t.http_url('/index.jsp')} (direct, no httpd)   "
+                f"logs: {t.base / 'logs'}")
+        say("Press Ctrl-C to stop everything.")
+        while True:
+            signal.pause()
 
 
-def can_bind(host):
-    """True if this machine lets us listen on host (127.0.0.2 and up are not everywhere)."""
+# ---------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------
+
+def page_of(text):
+    """(route, count, session id) as index.jsp shows them."""
+    route = re.search(r"route=(worker\d+)", text)
+    count = re.search(r"count=(\d+)", text)
+    session = re.search(r"session=([^<\s]+)", text)
+    return (route.group(1) if route else None, int(count.group(1)) if count else None,
+            session.group(1) if session else "")
+
+
+def short(session_id):
+    """A session id as a person reads it: the end of the random part, and the route."""
+    stem, _, route = session_id.rpartition(".")
+    return f"...{stem[-6:]}.{route}" if stem else session_id
+
+
+def strip_stamp(line):
+    """A mod_jk.log line without its date and [pid:tid] prefix."""
+    return re.sub(r"^\[[^]]*\] \[\d+:\d+\] ", "", line)
+
+
+def can_listen(host, port=0):
+    """True if this machine lets us listen on host:port (127.0.0.2 is not everywhere)."""
     try:
         with socket.socket() as s:
-            s.bind((host, 0))
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((host, port))
         return True
     except OSError:
         return False
 
 
-def wait_for_ctrl_c(demo):
-    say()
-    say("Still running (--keep):")
-    for httpd in demo.httpds:
-        if httpd.running:
-            say(f"  {httpd.url('/index.jsp')}   logs: {httpd.log_dir}")
-    say("Press Ctrl-C to stop everything.")
-    while True:
-        signal.pause()
+def guide_port(host, port, taken):
+    """The guide's port on host if it is free, else any free one."""
+    if (host, port) not in taken and can_listen(host, port):
+        taken.add((host, port))
+        return port
+    return jk.free_port(host)
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--lb", action="store_true",
-                        help="the load-balancer part must work (error if the lb worker is missing)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the servers running until Ctrl-C")
+    parser.add_argument("--lb", action="store_true", help=argparse.SUPPRESS)  # old spelling
     return parser.parse_args()
 
 
@@ -196,15 +357,18 @@ def main():
     root = Path(tempfile.mkdtemp(prefix="jk-demo-"))
     root.chmod(0o755)  # httpd's children (www-data) read their documents from here
     demo = Demo(root)
+    started = time.monotonic()
     completed = interrupted = False
     try:
         say(f"Module under test: {module}")
         demo.start_tomcats()
         demo.single()
-        demo.load_balancer(required=args.lb)
+        demo.load_balancer()
         completed = True
+        say()
+        say(f"Done in {time.monotonic() - started:.0f} s.")
         if args.keep:
-            wait_for_ctrl_c(demo)
+            demo.keep_running()
     except KeyboardInterrupt:
         interrupted = True
         say("\nInterrupted.")

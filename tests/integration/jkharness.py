@@ -244,7 +244,7 @@ class Tomcat:
 
     def __init__(self, workdir, host="127.0.0.1", ajp_port=None, jvm_route="worker1",
                  secret=None, packet_size=None, ajp_attributes=None, cluster=False,
-                 cluster_port=None):
+                 cluster_port=None, cluster_send_options=6):
         self.base = Path(workdir)
         self.host = host
         self.ajp_port = ajp_port or free_port(host)
@@ -258,7 +258,9 @@ class Tomcat:
         self.cluster = cluster
         self.cluster_port = (cluster_port or free_port(host)) if cluster else None
         self.cluster_members = [(host, self.cluster_port)] if cluster else []
+        self.cluster_send_options = cluster_send_options
         self.proc = None
+        self._log_start = 0  # where the console log of the current run begins
 
     def __repr__(self):
         cluster = f" cluster={self.cluster_port}" if self.cluster else ""
@@ -315,16 +317,26 @@ class Tomcat:
     def cluster_xml(self):
         """The user's compat/tomcat-cluster.xml for this Tomcat, or '' without a cluster.
 
-        Only its placeholders are filled and its McastService replaced: multicast does not
-        reach other processes over loopback, so membership is a static list of every
-        member, this one included. Tomcat 10.1 picks its own entry out of that list by the
-        Receiver's address and port, so both Tomcats get the same list.
+        Its placeholders are filled, and two things changed:
+        - McastService is replaced: multicast does not reach other processes over loopback,
+          so membership is a static list of every member, this one included. Tomcat 10.1
+          picks its own entry out of that list by the Receiver's address and port, so
+          every member gets the same list.
+        - channelSendOptions becomes cluster_send_options (default 6, synchronous with an
+          acknowledgement; None keeps the guide's 8). With 8 a session change is sent
+          after the response, by a pool of threads, so two quick requests' changes can
+          reach the other Tomcat in the wrong order and it keeps the older value: about
+          one session in ten lost its last change in our runs. With 6 the change has
+          reached the other Tomcat before the response leaves.
         """
         if not self.cluster:
             return ""
         text = fill(compat_text("tomcat-cluster.xml"), TOMCAT_HOST=self.host,
                     CLUSTER_PORT=self.cluster_port)
         text = re.sub(r"<!--.*?-->\s*", "", text, flags=re.S)
+        if self.cluster_send_options is not None:
+            text = re.sub(r'channelSendOptions="\d+"',
+                          f'channelSendOptions="{self.cluster_send_options}"', text, count=1)
         text, replaced = re.subn(r"<Membership\b.*?/>", static_membership(self.cluster_members),
                                  text, count=1, flags=re.S)
         if replaced != 1:
@@ -366,6 +378,7 @@ class Tomcat:
         if self.running:
             return self
         self._write_base()
+        self._log_start = self.console_log.stat().st_size if self.console_log.exists() else 0
         self.proc = _spawn([str(CATALINA_HOME / "bin" / "catalina.sh"), "run"],
                            self.console_log, env=self._env())
         if wait:
@@ -408,17 +421,43 @@ class Tomcat:
         if self.proc is not None:
             _terminate(self.proc, 0)
 
+    def console_since_start(self):
+        """catalina's console output of the current run only (the file is appended to)."""
+        try:
+            with open(self.console_log, "rb") as log:
+                log.seek(self._log_start)
+                return log.read().decode(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def _wait_console(self, what, predicate, timeout):
+        def seen():
+            if not self.running:
+                raise HarnessError(f"{self} exited with {self.proc.returncode} while waiting "
+                                   f"for {what}\n{self.log_tail()}")
+            return predicate(self.console_since_start())
+
+        if not wait_until(seen, timeout, 0.1):
+            raise HarnessError(f"{self}: no {what} within {timeout} s\n{self.log_tail()}")
+
+    def wait_deployed(self, timeout=60):
+        """Wait until the webapp is deployed: for a cluster member, its DeltaManager has
+        then finished asking the others for their sessions."""
+        self._wait_console("deployed webapp",
+                           lambda log: "Deployment of web application directory" in log, timeout)
+
     def wait_cluster(self, members=2, timeout=30):
         """Wait until this Tomcat's cluster has `members` members, itself included.
 
-        SimpleTcpCluster logs "Replication member added" for each other member it sees; a
-        session created before that is not replicated to the member not yet seen.
+        SimpleTcpCluster logs "Replication member added" for each member it finds and
+        "member disappeared" for one that left; a session created while a member is
+        missing is not replicated to it.
         """
-        if not wait_until(lambda: self.console_log.read_text(errors="replace").count(
-                "Replication member added") >= members - 1 or not self.running, timeout) \
-                or not self.running:
-            raise HarnessError(f"{self} saw no {members - 1} other cluster member(s) "
-                               f"within {timeout} s\n{self.log_tail()}")
+        def enough(log):
+            others = log.count("Replication member added") - log.count("member disappeared")
+            return others >= members - 1
+
+        self._wait_console(f"cluster of {members} members", enough, timeout)
 
     def log_tail(self, lines=40):
         """The end of catalina's console output and of the webapp's log, for error messages."""
@@ -435,6 +474,25 @@ def form_cluster(*tomcats):
         if not tomcat.cluster:
             raise ValueError(f"{tomcat} was not made with cluster=True")
         tomcat.cluster_members = list(members)
+
+
+def start_cluster(*tomcats, timeout=90):
+    """Start the members of one cluster (see form_cluster) and wait until they replicate.
+
+    Each one starts when the one before has deployed its webapp. Started at the same
+    moment, two DeltaManagers each ask the other for its sessions while busy with their
+    own request, one drops the other's request, and the other waits stateTransferTimeout
+    (60 s) before it serves: a real start-up pitfall, see docs/deployment.md.
+    """
+    waiting = [t for t in tomcats if not t.running]
+    for i, tomcat in enumerate(waiting):
+        tomcat.start(wait=False)
+        if i < len(waiting) - 1:
+            tomcat.wait_deployed(timeout)
+    for tomcat in waiting:
+        tomcat.wait_ready(timeout)
+    for tomcat in tomcats:
+        tomcat.wait_cluster(len(tomcats), timeout)
 
 
 def static_membership(members):
@@ -525,7 +583,7 @@ class Httpd:
     (www-data) can read the config and documents but not write logs/ or run/.
     """
 
-    def __init__(self, workdir, mpm="event", log_level="warn", host="127.0.0.1"):
+    def __init__(self, workdir, mpm="event", log_level="warn", host="127.0.0.1", modules=()):
         if mpm not in MPM_SETTINGS:
             raise ValueError(f"unknown MPM {mpm!r}")
         if re.search(r"[][*?]", str(workdir)):
@@ -534,6 +592,7 @@ class Httpd:
         self.root = _make_dir(workdir)
         self.mpm = mpm
         self.log_level = log_level
+        self.modules = tuple(modules)  # loaded besides BASE_MODULES, e.g. ("authz_host",)
         self.host = host
         self.port = free_port(host)
         self.conf_dir = _make_dir(self.root / "conf")
@@ -582,7 +641,7 @@ class Httpd:
 
     def base_config(self):
         """The generated server config, before the text from add_config()."""
-        modules = "\n".join(_load_lines(("mpm_" + self.mpm,) + BASE_MODULES))
+        modules = "\n".join(_load_lines(("mpm_" + self.mpm,) + BASE_MODULES + self.modules))
         return f"""# Generated by tests/integration/jkharness.py
 ServerRoot "{self.root}"
 ServerName {self.host}
