@@ -661,6 +661,8 @@ static jk_result ajp_service(jk_worker *base, jk_service *s)
         return JK_ERR_BUSY;
     }
     atomic_fetch_add(&w->shm->requests, 1);
+    if (s->member == NULL)
+        s->member = base->name;
     jk_shm_member_enter(w->shm);
     res = forward(w, s);
     jk_shm_member_leave(w->shm);

@@ -399,6 +399,11 @@ static jk_result serve_on(lb_worker *lb, lb_member *m, choice_ctx *c)
 
     c->tried[m - lb->members] = 1;
     s->route = m->cfg->route;
+    if (s->member)
+        s->failovers++;
+    else
+        s->first_member = m->worker->name;
+    s->member = m->worker->name;
     s->single_attempt = usable_left(c) > 0;
     if (lb->cfg->method == JK_LB_METHOD_BUSYNESS)
         atomic_fetch_add(&m->shm->lb_value, m->mult);

@@ -98,3 +98,22 @@ void jk_log(const jk_logger *l, jk_log_level level, const char *fmt, ...)
     line[n++] = '\n';
     apr_file_write_full(l->file, line, n, NULL);
 }
+
+void jk_log_request(const jk_logger *l, const char *text)
+{
+    char line[JK_LOG_MAX_LINE];
+    apr_size_t n, len;
+
+    if (l == NULL || l->file == NULL)
+        return;
+    n = jk_log_format_stamp(l->stamp_format, apr_time_now(), line, sizeof(line) - 1);
+    if (n > 0 && line[n - 1] != ' ')
+        line[n++] = ' ';
+    len = strlen(text);
+    if (len > sizeof(line) - n - 1)
+        len = sizeof(line) - n - 1;
+    memcpy(line + n, text, len);
+    n += len;
+    line[n++] = '\n';
+    apr_file_write_full(l->file, line, n, NULL);
+}

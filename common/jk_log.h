@@ -46,6 +46,9 @@ static inline int jk_log_enabled(const jk_logger *l, jk_log_level level)
 void jk_log(const jk_logger *l, jk_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* A request log line (JkRequestLogFormat): written whatever the level. */
+void jk_log_request(const jk_logger *l, const char *line);
+
 /* Format the stamp for time `t` into buf; returns the length written. */
 apr_size_t jk_log_format_stamp(const char *format, apr_time_t t, char *buf, apr_size_t size);
 

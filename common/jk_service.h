@@ -88,6 +88,9 @@ struct jk_service {
     apr_off_t bytes_read;           /* request body bytes read from the client */
     apr_off_t bytes_written;        /* response body bytes written to the client */
     int backend_refused;            /* the AJP connector itself refused it (wrong secret) */
+    const char *member;             /* the ajp13 worker that served it (for an lb: the member) */
+    const char *first_member;       /* an lb's first choice, when it failed over */
+    int failovers;                  /* members tried after the first */
 };
 
 /* Methods that may be sent again after a backend may have seen them (RFC 9110 9.2.2). */

@@ -88,6 +88,7 @@ typedef struct jk_server_conf {
     int mount_file_reload;      /* s between checks of its mtime; UNSET: 60 */
     jk_uri_map *static_mounts;  /* JkMount rules (and copied ones), without the file's */
     struct jk_mount_state *live; /* per child: the map in use, reloaded from mount_file */
+    const char *request_log_format; /* JkRequestLogFormat */
     int strip_session;          /* JkStripSession */
     const char *strip_session_name;
 } jk_server_conf;
@@ -159,6 +160,8 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     c->mount_file_reload = add->mount_file_reload != UNSET ? add->mount_file_reload
                                                            : base->mount_file_reload;
     c->strip_session = add->strip_session != UNSET ? add->strip_session : base->strip_session;
+    c->request_log_format = add->request_log_format ? add->request_log_format
+                                                    : base->request_log_format;
     c->strip_session_name = add->strip_session_name ? add->strip_session_name
                                                     : base->strip_session_name;
     return c;
@@ -299,6 +302,13 @@ static const char *set_strip_session(cmd_parms *cmd, void *dummy, const char *fl
     return NULL;
 }
 
+static const char *set_request_log_format(cmd_parms *cmd, void *dummy, const char *format)
+{
+    (void)dummy;
+    server_conf(cmd->server)->request_log_format = apr_pstrdup(cmd->pool, format);
+    return NULL;
+}
+
 static const char *set_mount_copy(cmd_parms *cmd, void *dummy, const char *value)
 {
     jk_server_conf *c = server_conf(cmd->server);
@@ -436,6 +446,8 @@ static const command_rec jk_cmds[] = {
                   "seconds between checks of the JkMountFile for changes (0: never)"),
     AP_INIT_TAKE12("JkStripSession", set_strip_session, NULL, RSRC_CONF,
                    "On|Off [name]: strip the session path parameter from URLs httpd serves"),
+    AP_INIT_TAKE1("JkRequestLogFormat", set_request_log_format, NULL, RSRC_CONF,
+                  "a line per forwarded request in mod_jk.log: %w worker, %R route, %T/%D time, ..."),
     AP_INIT_TAKE1("JkMountCopy", set_mount_copy, NULL, RSRC_CONF,
                   "On, Off or All: copy the main server's mounts into virtual hosts"),
     AP_INIT_ITERATE("JkOptions", set_options, NULL, RSRC_CONF, "+/- options"),
@@ -1311,6 +1323,43 @@ static int finish_response(request_rec *r, jk_request_ctx *x)
     return OK;
 }
 
+/* A member's shared figures as JK_LB_<which>_* notes, for httpd's LogFormat. */
+static void set_member_notes(request_rec *r, const char *which, const char *name)
+{
+    const jk_worker *m = g.workers ? jk_workers_find(g.workers, name) : NULL;
+    const char *prefix = apr_pstrcat(r->pool, "JK_LB_", which, "_", NULL);
+    jk_shm_member *rec;
+    if (m == NULL || (rec = m->shm) == NULL)
+        return;
+#define NOTE(key, fmt, value) \
+    apr_table_setn(r->notes, apr_pstrcat(r->pool, prefix, key, NULL), \
+                   apr_psprintf(r->pool, fmt, value))
+    NOTE("NAME", "%s", name);
+    NOTE("VALUE", "%" APR_UINT64_T_FMT, (apr_uint64_t)atomic_load(&rec->lb_value));
+    NOTE("ACCESSED", "%" APR_UINT64_T_FMT, (apr_uint64_t)atomic_load(&rec->requests));
+    NOTE("READ", "%" APR_UINT64_T_FMT, (apr_uint64_t)atomic_load(&rec->bytes_read));
+    NOTE("TRANSFERRED", "%" APR_UINT64_T_FMT, (apr_uint64_t)atomic_load(&rec->bytes_written));
+    NOTE("ERRORS", "%" APR_UINT64_T_FMT, (apr_uint64_t)atomic_load(&rec->errors));
+    NOTE("BUSY", "%d", atomic_load(&rec->busy));
+    NOTE("ACTIVATION", "%s", jk_config_activation_name((jk_activation)atomic_load(&rec->activation)));
+    NOTE("STATE", "%s", atomic_load(&rec->state) == JK_MEMBER_OK ? "OK"
+                        : atomic_load(&rec->state) == JK_MEMBER_PROBING ? "ERR/PRB" : "ERR");
+#undef NOTE
+}
+
+static void set_result_notes(request_rec *r, const jk_worker *w, const jk_service *s)
+{
+    apr_table_setn(r->notes, "JK_WORKER_TYPE", w->type_name);
+    if (s->route)
+        apr_table_setn(r->notes, "JK_WORKER_ROUTE", s->route);
+    if (strcmp(w->type_name, "lb") == 0 && s->member) {
+        set_member_notes(r, "FIRST", s->first_member ? s->first_member : s->member);
+        set_member_notes(r, "LAST", s->member);
+    }
+    apr_table_setn(r->notes, "JK_REQUEST_DURATION", apr_psprintf(r->pool, "%" APR_TIME_T_FMT,
+                   apr_time_now() - r->request_time));
+}
+
 static int jk_handler(request_rec *r)
 {
     jk_server_conf *c = server_conf(r->server);
@@ -1327,6 +1376,7 @@ static int jk_handler(request_rec *r)
         /* SetHandler jakarta-servlet: the worker must be named; never guess one. */
         if ((name = apr_table_get(r->subprocess_env, JK_ENV_WORKER)) == NULL)
             return DECLINED;
+        apr_table_setn(r->notes, JK_NOTE_WORKER, name);
     }
     if (r->proxyreq)
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -1346,9 +1396,7 @@ static int jk_handler(request_rec *r)
     apply_rule_ext(r, &s, &x);
 
     res = w->ops->service(w, &s);
-    apr_table_setn(r->notes, "JK_WORKER_TYPE", w->type_name);
-    if (s.route)
-        apr_table_setn(r->notes, "JK_WORKER_ROUTE", s.route);
+    set_result_notes(r, w, &s);
     if (res == JK_OK && x.server_error)
         return x.server_error;
     if (res == JK_OK)
@@ -1365,6 +1413,61 @@ static int jk_handler(request_rec *r)
     return jk_result_http_status(res);
 }
 
+/* One JkRequestLogFormat item. */
+static const char *log_item(request_rec *r, char item, apr_time_t took)
+{
+    const char *v;
+    switch (item) {
+    case 'b': return r->bytes_sent ? apr_off_t_toa(r->pool, r->bytes_sent) : "-";
+    case 'B': return apr_off_t_toa(r->pool, r->bytes_sent);
+    case 'H': return r->protocol;
+    case 'm': return r->method;
+    case 'p': return apr_itoa(r->pool, (int)ap_get_server_port(r));
+    case 'q': return r->args ? apr_pstrcat(r->pool, "?", r->args, NULL) : "";
+    case 'r': return r->the_request;
+    case 's': return apr_itoa(r->pool, r->status);
+    case 'T': return apr_psprintf(r->pool, "%" APR_TIME_T_FMT ".%06" APR_TIME_T_FMT,
+                                  apr_time_sec(took), apr_time_usec(took));
+    case 'D': return apr_psprintf(r->pool, "%" APR_TIME_T_FMT, took);
+    case 'U': return (v = apr_table_get(r->notes, JK_NOTE_ORIG_URI)) ? v : r->uri;
+    case 'v': return r->server->server_hostname;
+    case 'V': return ap_get_server_name(r);
+    case 'a': return r->useragent_ip;
+    case 'w': return (v = apr_table_get(r->notes, JK_NOTE_WORKER)) ? v : "-";
+    case 'R': return (v = apr_table_get(r->notes, "JK_WORKER_ROUTE")) ? v : "-";
+    case '%': return "%";
+    default:  return apr_psprintf(r->pool, "%%%c", item);
+    }
+}
+
+static const char *format_request_log(request_rec *r, const char *format, apr_time_t took)
+{
+    const char *out = "";
+    for (const char *p = format; *p; p++) {
+        if (*p == '%' && p[1]) {
+            out = apr_pstrcat(r->pool, out, log_item(r, *++p, took), NULL);
+        } else if (*p == '%') {
+            out = apr_pstrcat(r->pool, out, "%", NULL); /* a lone '%' at the end */
+        } else {
+            const char *next = strchr(p, '%');
+            apr_size_t n = next ? (apr_size_t)(next - p) : strlen(p);
+            out = apr_pstrcat(r->pool, out, apr_pstrndup(r->pool, p, n), NULL);
+            p += n - 1;
+        }
+    }
+    return out;
+}
+
+static int jk_log_transaction(request_rec *r)
+{
+    jk_server_conf *c = server_conf(r->server);
+    if (c->request_log_format == NULL || apr_table_get(r->notes, JK_NOTE_WORKER) == NULL)
+        return DECLINED;
+    jk_log_request(c->log, format_request_log(r, c->request_log_format,
+                                              apr_time_now() - r->request_time));
+    return DECLINED;
+}
+
 static void jk_register_hooks(apr_pool_t *p)
 {
     (void)p;
@@ -1376,6 +1479,7 @@ static void jk_register_hooks(apr_pool_t *p)
     ap_hook_map_to_storage(jk_map_to_storage, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(jk_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_optional_fn_retrieve(jk_optional_fn_retrieve, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_log_transaction(jk_log_transaction, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
 AP_DECLARE_MODULE(jk) = {

@@ -495,3 +495,25 @@ def test_wrong_secret_is_named_in_the_log(make_httpd, jk_module, secret_pair):
     assert 403 in statuses, statuses
     assert httpd.wait_log(r"worker2\b.*(403|refused|rejected)", timeout=3), \
         "mod_jk.log does not say that worker2's requests were refused:\n" + httpd.jk_log()
+
+
+def test_request_log_format_and_lb_notes(make_httpd, jk_module, pair):
+    """JkRequestLogFormat writes a line per forwarded request into mod_jk.log, and the
+    JK_LB_* notes reach httpd's own access log."""
+    extra = ('JkRequestLogFormat "%w %R %s %m %U%q %b %T"\n'
+             'LogFormat "%{JK_LB_LAST_NAME}n %{JK_LB_FIRST_NAME}n %{JK_LB_LAST_STATE}n '
+             '%{JK_LB_LAST_ACCESSED}n" lbnotes\nCustomLog "@LOG_DIR@/lbnotes_log" lbnotes\n')
+    httpd = lb_httpd(make_httpd, *pair, conf=extra)
+    routes = [fetch(httpd, f"/index.jsp?n={i}")[1] for i in range(4)]
+    assert requests.get(httpd.url("/static.html"), timeout=TIMEOUT).status_code == 200
+    # Request log lines are written once the response is out: wait for the last one.
+    assert httpd.wait_log(r"GET /index\.jsp\?n=3 ")
+    lines = [l for l in httpd.jk_log().splitlines() if " loadbalancer " in l and "GET" in l]
+    assert len(lines) == 4, httpd.jk_log()
+    for i, (line, route) in enumerate(zip(lines, routes)):
+        assert re.search(rf"\] loadbalancer {route} 200 GET /index\.jsp\?n={i} \d+ \d+\.\d{{6}}$",
+                         line), line
+    # Requests httpd served itself (the harness's readiness check, the static page) have none.
+    notes = [n.split() for n in httpd.read_log("lbnotes_log").splitlines() if not n.startswith("-")]
+    assert [n[0] for n in notes] == routes
+    assert all(n[1] == n[0] and n[2] == "OK" and int(n[3]) >= 1 for n in notes), notes
