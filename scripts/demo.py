@@ -172,7 +172,8 @@ class Demo:
                 if with_status:
                     self.status_url = httpd.url("/jkstatus")
                 return httpd.start()
-            say(f"  apache2 -t refused the configuration{' with the status worker' if with_status else ''}:")
+            which = " with the status worker" if with_status else ""
+            say(f"  apache2 -t refused the configuration{which}:")
             for line in output.strip().splitlines()[:4]:
                 say(f"    {line}")
         raise jk.HarnessError("httpd refuses the lb configuration")
@@ -210,7 +211,8 @@ class Demo:
         other = "worker2" if owner == "worker1" else "worker1"
         victim = self.tomcat(owner)
 
-        say(f"  Shutting down Tomcat {owner} (the one holding the session), as shutdown.sh would ...")
+        say(f"  Shutting down Tomcat {owner} (the one holding the session), "
+            "as shutdown.sh would ...")
         log_before = len(httpd.jk_log())
         victim.stop()
         response = browser.get(httpd.url("/index.jsp"), timeout=TIMEOUT)
@@ -245,14 +247,18 @@ class Demo:
             [lb] = [b for b in reply.json()["lbs"] if b["name"] == "loadbalancer"]
             members = {m["name"]: m for m in lb["members"]}
         except (requests.RequestException, ValueError, KeyError, TypeError) as error:
-            got = f"HTTP {reply.status_code}" if reply is not None else repr(error)
+            if reply is None:
+                got = type(error).__name__
+            else:
+                got = f"HTTP {reply.status_code}" + (", not the JSON expected"
+                                                     if reply.status_code == 200 else "")
             say(f"    (no summary: {self.status_url}?mime=json gave {got}; open the page in a "
                 "browser instead)")
             return
         for name in sorted(members):
             m = members[name]
             say(f"    {name} at {m.get('endpoint')}: {m.get('activation')}, state "
-                f"{m.get('state')}, {m.get('requests')} requests, {m.get('errors')} errors")
+                f"{m.get('state')}, requests: {m.get('requests')}, errors: {m.get('errors')}")
         try:
             check = requests.get(self.status_url, params={"cmd": "check"}, timeout=TIMEOUT)
             lines = check.text.strip().splitlines() if check.status_code == 200 else []

@@ -5,8 +5,8 @@ each with the guide's AJP connector protected by a secret, its jvmRoute, and Del
 session replication (compat/tomcat-cluster.xml, with a static member list in place of
 multicast, which does not reach another process over loopback, and synchronous
 replication in place of asynchronous, which can lose a session's last change: see
-jkharness.Tomcat.cluster_xml), serving a webapp marked <distributable/>. httpd uses the user's files from compat/ with only hosts, ports, paths
-and secrets filled in.
+jkharness.Tomcat.cluster_xml), serving a webapp marked <distributable/>. httpd uses the
+user's files from compat/ with only hosts, ports, paths and secrets filled in.
 
 The guide's own test of the replication, automated: a request creates a session on
 Tomcat A or B; the Tomcat holding it is shut down; the next request with the same cookie
