@@ -66,10 +66,14 @@ static apr_status_t put_headers(jk_msg *m, const jk_service *s)
     PUT(jk_msg_put_int(m, (uint16_t)s->num_headers));
     for (int i = 0; i < s->num_headers; i++) {
         int code = jk_ajp_request_header_code(s->headers[i].name);
-        if (code)
+        if (code) {
             PUT(jk_msg_put_int(m, (uint16_t)code));
-        else
+        } else {
+            /* A name whose length starts with 0xA0 would be read by Tomcat as a header code. */
+            if ((strlen(s->headers[i].name) >> 8) >= JK_AJP_HEADER_CODE_PREFIX)
+                return JK_MSG_EOVERFLOW;
             PUT(jk_msg_put_string(m, s->headers[i].name));
+        }
         PUT(jk_msg_put_string(m, s->headers[i].value));
     }
     return APR_SUCCESS;

@@ -150,7 +150,8 @@ apr_status_t jk_msg_get_string(jk_msg *m, const char **s, apr_size_t *n)
     }
     if ((rv = jk_msg_get_bytes(m, &p, (apr_size_t)len + 1)) != APR_SUCCESS)
         return rv;
-    if (p[len] != 0)
+    /* The terminator must be there, and only there: a NUL inside would cut the string short. */
+    if (p[len] != 0 || memchr(p, 0, len) != NULL)
         return JK_MSG_EBADSTR;
     *s = (const char *)p;
     *n = len;

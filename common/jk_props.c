@@ -5,6 +5,7 @@
 #include <apr_lib.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 static const char *const list_key_suffixes[] = {
@@ -58,9 +59,20 @@ int jk_props_is_list_key(const char *key)
     return 0;
 }
 
+/*
+ * The index maps a key to its position in `items` (plus one), not to the element
+ * itself: the array moves when it grows, and a pointer kept in the hash would then
+ * point at a stale copy.
+ */
+static jk_prop *find(const jk_props *p, const char *key)
+{
+    apr_size_t i = (apr_size_t)(uintptr_t)apr_hash_get(p->index, key, APR_HASH_KEY_STRING);
+    return i ? &APR_ARRAY_IDX(p->items, i - 1, jk_prop) : NULL;
+}
+
 const jk_prop *jk_props_get(const jk_props *p, const char *key)
 {
-    return apr_hash_get(p->index, key, APR_HASH_KEY_STRING);
+    return find(p, key);
 }
 
 static char *trim(char *s)
@@ -116,7 +128,7 @@ static const char *substitute(jk_props *p, const char *value, const char *file, 
 
 static void store(jk_props *p, const char *key, const char *value, const char *file, int line)
 {
-    jk_prop *old = apr_hash_get(p->index, key, APR_HASH_KEY_STRING);
+    jk_prop *old = find(p, key);
     jk_prop *prop;
 
     if (old && jk_props_is_list_key(key)) {
@@ -137,7 +149,7 @@ static void store(jk_props *p, const char *key, const char *value, const char *f
     prop->value = apr_pstrdup(p->pool, value);
     prop->file = file;
     prop->line = line;
-    apr_hash_set(p->index, prop->key, APR_HASH_KEY_STRING, prop);
+    apr_hash_set(p->index, prop->key, APR_HASH_KEY_STRING, (void *)(uintptr_t)p->items->nelts);
 }
 
 void jk_props_add_line(jk_props *p, const char *text, const char *file, int line)
@@ -168,46 +180,59 @@ void jk_props_add_line(jk_props *p, const char *text, const char *file, int line
     store(p, key, value, file, line);
 }
 
-/* Read the next line; a line longer than the limit is an error, not two lines. */
-static int read_line(apr_file_t *f, char *buf, apr_size_t size, int *too_long)
+/* The whole file in memory, NUL-terminated; *len excludes the terminator. */
+static apr_status_t slurp(apr_pool_t *pool, const char *path, char **data, apr_size_t *len)
 {
-    apr_size_t n;
-    *too_long = 0;
-    if (apr_file_gets(buf, (int)size, f) != APR_SUCCESS)
-        return 0;
-    n = strlen(buf);
-    if (n == size - 1 && buf[n - 1] != '\n') {
-        char rest[256];
-        *too_long = 1;
-        while (apr_file_gets(rest, sizeof(rest), f) == APR_SUCCESS)
-            if (strchr(rest, '\n'))
-                break;
+    apr_file_t *f;
+    apr_finfo_t finfo;
+    apr_status_t rv = apr_file_open(&f, path, APR_FOPEN_READ, APR_OS_DEFAULT, pool);
+    if (rv != APR_SUCCESS)
+        return rv;
+    if ((rv = apr_file_info_get(&finfo, APR_FINFO_SIZE, f)) == APR_SUCCESS) {
+        *len = (apr_size_t)finfo.size;
+        *data = apr_palloc(pool, *len + 1);
+        rv = *len ? apr_file_read_full(f, *data, *len, len) : APR_SUCCESS;
+        (*data)[*len] = '\0';
     }
-    return 1;
+    apr_file_close(f);
+    return rv;
+}
+
+/* One line of the file: refused when too long or when it holds a NUL byte. */
+static void add_file_line(jk_props *p, char *text, apr_size_t len, const char *file, int line)
+{
+    if (len > 0 && text[len - 1] == '\r')
+        len--;
+    if (len > JK_PROPS_MAX_LINE) {
+        jk_props_error(p, file, line, "line longer than %d characters", JK_PROPS_MAX_LINE);
+        return;
+    }
+    if (memchr(text, '\0', len)) {
+        jk_props_error(p, file, line, "the line holds a NUL byte");
+        return;
+    }
+    text[len] = '\0';
+    jk_props_add_line(p, text, file, line);
 }
 
 int jk_props_load_file(jk_props *p, const char *path)
 {
-    apr_file_t *f;
-    char errbuf[128];
-    int before = p->errors->nelts, line = 0, too_long;
-    char *buf = apr_palloc(p->pool, JK_PROPS_MAX_LINE + 2);
+    char errbuf[128], *data;
+    apr_size_t len, start = 0;
+    int before = p->errors->nelts, line = 0;
     const char *file = apr_pstrdup(p->pool, path);
-    apr_status_t rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BUFFERED,
-                                    APR_OS_DEFAULT, p->pool);
+    apr_status_t rv = slurp(p->pool, path, &data, &len);
 
     if (rv != APR_SUCCESS) {
         jk_props_error(p, file, 0, "cannot open: %s", apr_strerror(rv, errbuf, sizeof(errbuf)));
         return -1;
     }
-    while (read_line(f, buf, JK_PROPS_MAX_LINE + 2, &too_long)) {
-        line++;
-        if (too_long)
-            jk_props_error(p, file, line, "line longer than %d characters", JK_PROPS_MAX_LINE);
-        else
-            jk_props_add_line(p, buf, file, line);
+    while (start < len) {
+        char *nl = memchr(data + start, '\n', len - start);
+        apr_size_t end = nl ? (apr_size_t)(nl - data) : len;
+        add_file_line(p, data + start, end - start, file, ++line);
+        start = end + 1;
     }
-    apr_file_close(f);
     return p->errors->nelts == before ? 0 : -1;
 }
 

@@ -39,6 +39,12 @@ rm -rf build-clang && mkdir build-clang && cp -r common native build-clang/
 rm -rf build-clang
 echo "clang build clean"
 
+echo "== fuzzing (libFuzzer): every saved crash input, then each target briefly"
+if ! bash fuzz/run.sh "${JK_FUZZ_SECONDS:-15}" >/tmp/jk-fuzz.$$ 2>&1; then
+    cat /tmp/jk-fuzz.$$; rm -f /tmp/jk-fuzz.$$; exit 1
+fi
+tail -7 /tmp/jk-fuzz.$$; rm -f /tmp/jk-fuzz.$$
+
 if [ -n "${CI:-}" ] || [ -n "${JK_TEST_ASAN_MODULE:-}" ]; then
     echo "== integration tests with an ASan+UBSan mod_jk.so inside httpd"
     if ! bash scripts/test-asan-module.sh >/tmp/jk-asan.$$ 2>&1; then
