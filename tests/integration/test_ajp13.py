@@ -42,15 +42,16 @@ def test_wrong_secret_is_refused_and_the_log_says_so(make_httpd, secret_tomcat, 
     httpd = start(make_httpd, secret_tomcat,
                   "worker.w1.secret=wrong\nworker.w1.max_packet_size=65536\n")
     assert requests.get(httpd.url("/index.jsp"), timeout=10).status_code == 403
-    assert re.search(r"worker w1: 127\.0\.0\.1:\d+ refused the request at its AJP connector "
-                     r"\(403, connection closed\): the connector most likely requires a "
-                     r"different secret than this worker's \(one is set\)", httpd.jk_log())
+    # Known at END_RESPONSE, which may arrive just after the client has its 403: wait for it.
+    assert httpd.wait_log(r"worker w1: 127\.0\.0\.1:\d+ refused the request at its AJP connector "
+                          r"\(403, connection closed\): the connector most likely requires a "
+                          r"different secret than this worker's \(one is set\)")
 
 
 def test_missing_secret_is_refused(make_httpd, secret_tomcat, jk_module):
     httpd = start(make_httpd, secret_tomcat, "worker.w1.max_packet_size=65536\n")
     assert requests.get(httpd.url("/index.jsp"), timeout=10).status_code == 403
-    assert "requires a different secret than this worker's (none is set)" in httpd.jk_log()
+    assert httpd.wait_log(r"requires a different secret than this worker's \(none is set\)")
 
 
 def test_64k_packets_carry_60k_of_headers(make_httpd, secret_tomcat, jk_module):
