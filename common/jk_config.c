@@ -558,9 +558,11 @@ static void read_member_keys(builder *b, jk_worker_config *w)
     read_int(b, n, "slow_start", NULL, 0, 3600, &w->slow_start);
     read_int(b, n, "health_check_interval", NULL, 0, 86400, &w->health_check_interval);
     read_string(b, n, "health_check_uri", NULL, &w->health_check_uri);
-    if (w->health_check_uri && w->health_check_uri[0] != '/')
-        error_at(b, w->file, w->line, "worker %s: health_check_uri '%s' must start with '/'",
-                 w->name, w->health_check_uri);
+    if (w->health_check_uri && w->health_check_uri[0] != '/') {
+        const jk_prop *p = worker_prop(b, n, "health_check_uri");
+        error_at(b, p->file, p->line, "%s: '%s' must start with '/'", p->key,
+                 w->health_check_uri);
+    }
     if (*w->domain == '\0' && (dot = strchr(w->route, '.')) != NULL)
         w->domain = apr_pstrndup(b->pool, w->route, (apr_size_t)(dot - w->route));
 }

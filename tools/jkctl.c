@@ -63,6 +63,7 @@
 static const char *const module_directives[] = {
     "JkWorkersFile", "JkWorkerProperty", "JkLogFile", "JkLogLevel", "JkLogStampFormat",
     "JkMount", "JkUnMount", "JkMountFile", "JkMountFileReload", "JkStripSession",
+    "JkRequestLogFormat",
     "JkMountCopy", "JkOptions", "JkEnvVar", "JkWatchdogInterval", "JkShmFile", "JkShmSize",
     NULL
 };
