@@ -57,15 +57,22 @@ static int reply_timeout_ms(const ajp_worker *w, const jk_service *s)
     return w->cfg->socket_timeout * 1000;
 }
 
+/* Wait for the socket; a signal (httpd's graceful restart) only makes it wait on for the rest. */
 static apr_status_t wait_io(apr_socket_t *sock, apr_int16_t events, apr_interval_time_t timeout)
 {
     apr_pollfd_t pfd;
     apr_int32_t n;
+    apr_time_t deadline = timeout >= 0 ? apr_time_now() + timeout : 0;
+    apr_status_t rv;
     memset(&pfd, 0, sizeof(pfd));
     pfd.desc_type = APR_POLL_SOCKET;
     pfd.reqevents = events;
     pfd.desc.s = sock;
-    return apr_poll(&pfd, 1, &n, timeout);
+    while (APR_STATUS_IS_EINTR(rv = apr_poll(&pfd, 1, &n, timeout)) && timeout != 0) {
+        if (timeout > 0 && (timeout = deadline - apr_time_now()) <= 0)
+            return APR_TIMEUP;
+    }
+    return rv;
 }
 
 /* --- connecting --- */
@@ -320,7 +327,6 @@ static jk_result send_body_chunk(exchange *x, apr_size_t requested)
     apr_status_t rv = APR_SUCCESS, srv;
     char err[120];
 
-    x->s->body_streamed = 1;
     if (requested > max)
         requested = max;
     if (x->s->content_length >= 0 && (apr_off_t)requested > left)
@@ -329,6 +335,10 @@ static jk_result send_body_chunk(exchange *x, apr_size_t requested)
         rv = read_client_body(x->s, (char *)m->buf + JK_AJP_BODY_CHUNK_OVERHEAD, requested, &got);
     if (rv != APR_SUCCESS)
         got = 0;
+    /* Body beyond the kept first chunk has now gone to this backend: it cannot be sent again.
+     * An empty answer (no body, or its end) leaves the request replayable. */
+    if (got > 0)
+        x->s->body_streamed = 1;
     /* The data is already in place after the chunk header: build the header around it. */
     jk_msg_reset(m);
     if (got > 0) {

@@ -414,6 +414,46 @@ static jk_result serve_on(lb_worker *lb, lb_member *m, choice_ctx *c)
     return r;
 }
 
+#define FORCED_RECOVERY_GAP apr_time_from_sec(1)
+
+/*
+ * Every member is in error: rather than refuse everyone until recover_time, let one
+ * request a second try the member that failed longest ago (mod_jk's forced recovery).
+ * A member that failed only because the machine was overloaded comes back at once.
+ */
+static lb_member *forced_recovery(lb_worker *lb, choice_ctx *c)
+{
+    lb_member *pick = NULL;
+    apr_time_t last = atomic_load(&lb->shm->forced_at);
+    if (c->now - last < FORCED_RECOVERY_GAP ||
+        !atomic_compare_exchange_strong(&lb->shm->forced_at, &last, c->now))
+        return NULL;
+    jk_shm_lock(lb->shm);
+    for (int i = 0; i < lb->n; i++) {
+        lb_member *m = &lb->members[i];
+        if (c->tried[i] || activation_for(m, c->s) != JK_ACTIVATION_ACTIVE ||
+            atomic_load(&m->shm->state) != JK_MEMBER_ERROR)
+            continue;
+        if (pick == NULL || atomic_load(&m->shm->error_time) < atomic_load(&pick->shm->error_time))
+            pick = m;
+    }
+    if (pick)
+        start_probe_if_due(pick, c->now);
+    jk_shm_unlock(lb->shm);
+    if (pick)
+        LOG(lb, JK_LOG_INFO, "lb %s: every member is in error; trying %s again anyway (forced "
+            "recovery)", lb->base.name, pick->worker->name);
+    return pick;
+}
+
+static int nothing_tried(const choice_ctx *c)
+{
+    for (int i = 0; i < c->lb->n; i++)
+        if (c->tried[i])
+            return 0;
+    return 1;
+}
+
 static jk_result lb_service(jk_worker *base, jk_service *s)
 {
     lb_worker *lb = base->impl;
@@ -430,8 +470,16 @@ static jk_result lb_service(jk_worker *base, jk_service *s)
         /* lb_retries: how many members one round may try. */
         while (tries++ < lb->cfg->lb_retries && (m = choose(&c, routes)) != NULL) {
             r = serve_on(lb, m, &c);
-            if (r == JK_OK || !jk_may_resend(s, r, m->cfg->recovery_options))
+            if (r == JK_OK)
                 return r;
+            if (!jk_may_resend(s, r, m->cfg->recovery_options)) {
+                LOG(lb, JK_LOG_INFO, "lb %s: %s %s failed on member %s (%s); not sent to another "
+                    "member: %s", base->name, s->method, s->uri, m->worker->name,
+                    jk_result_text(r), s->response_started ? "the response had started"
+                    : s->body_streamed ? "its body was already streamed"
+                    : "the method is not idempotent (see recovery_options)");
+                return r;
+            }
             if (!budget_allows(lb)) {
                 LOG(lb, JK_LOG_WARN, "lb %s: %s %s failed on member %s (%s); the retry budget "
                     "(%d%%) is spent, so no other member is tried", base->name, s->method,
@@ -446,6 +494,10 @@ static jk_result lb_service(jk_worker *base, jk_service *s)
             LOG(lb, JK_LOG_ERROR, "lb %s: the session's member cannot take %s and "
                 "sticky_session_force is set; the client gets 503", base->name, s->uri);
             return JK_ERR_UNAVAILABLE;
+        }
+        if (round == 0 && nothing_tried(&c) && (m = forced_recovery(lb, &c)) != NULL) {
+            if ((r = serve_on(lb, m, &c)) == JK_OK)
+                return r;
         }
         if (round + 1 >= lb->cfg->retries)
             break;

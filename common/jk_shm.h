@@ -55,6 +55,7 @@ typedef struct jk_shm_lb {
     _Atomic int64_t window_start;
     _Atomic uint64_t window_requests, window_retries;
     _Atomic uint64_t last_requests, last_retries;
+    _Atomic int64_t forced_at;      /* last forced recovery (every member in error) */
 } jk_shm_lb;
 
 typedef struct jk_shm {

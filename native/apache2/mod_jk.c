@@ -670,6 +670,11 @@ static void log_worker_setup(const jk_config *cfg)
             log_lb_setup(cfg->workers->pool, w);
             continue;
         }
+        if (w->type == JK_TYPE_STATUS) {
+            jk_log(g.log, JK_LOG_INFO, "worker %s: status worker%s", w->name,
+                   w->read_only ? " (read only)" : "");
+            continue;
+        }
         jk_log(g.log, JK_LOG_INFO, "worker %s: ajp13 to %s:%d, max_packet_size %d, "
                "connection_pool_size %s, socket_timeout %d s, secret %s", w->name, w->host,
                w->port, w->max_packet_size, w->connection_pool_size > 0
