@@ -1,36 +1,43 @@
 #!/usr/bin/python3
 """Chaos under load: an lb over two real Tomcats, wrk hammering it, and one fault after
-another, each in its own phase, while the load never stops.
+another while the load goes on.
 
     /usr/bin/python3 tests/chaos.py [--seconds 60] [--connections 64] [--mpm event|prefork]
 
 Set-up (everything private, on loopback, stopped by PID at the end, also on Ctrl-C):
   worker1  Tomcat 10 on 127.0.0.2      worker2  Tomcat 10 on 127.0.0.3
   httpd    127.0.0.1:<free port>, this repository's mod_jk.so, lb over worker1/worker2
-           (no stickiness, wrk sends no cookie), a read-only status worker at /jkstatus.
+           (no stickiness; wrk sends no cookie), a read-only status worker at /jkstatus;
+           event MPM with 2-8 children of 64 threads (--harness-mpm: jkharness's 2-4 x 32),
+           prefork with jkharness's settings.
   wrk      -t2 -c<connections> --latency -s tests/chaos.lua against /echo.jsp; the Lua
            script records every request and response status in 100 ms slots.
 
-Phases, in this order (durations scale with --seconds; see docs/chaos.md):
-  baseline   both Tomcats serve
-  kill       worker1 gets SIGKILL (requests in flight on it must fail over)
-  restart    worker1 is started again; the phase lasts until it serves again
-  freeze     worker2 gets SIGSTOP (requests in flight wait reply_timeout, then fail over)
-  thaw       SIGCONT; the phase lasts until worker2 serves again
-  blackhole  nftables (or iptables) drops every packet to and from worker2's AJP port
-  unblock    the rule is gone; the phase lasts until worker2 serves again
-  graceful   httpd gets SIGUSR1 (graceful restart)
-  cooldown   both Tomcats serve
+Each fault gets a wrk run of its own (wrk counts socket errors only in total, so this is
+how a socket error is tied to its fault), made of phases (durations scale with --seconds;
+see docs/chaos.md):
+  kill       before (both serve), kill (worker1 gets SIGKILL), restart (worker1 is started
+             again; lasts until it serves again)
+  freeze     before, freeze (worker2 gets SIGSTOP), thaw (SIGCONT; until worker2 serves)
+  blackhole  before, blackhole (nftables, or iptables, drops every packet to and from
+             worker2's AJP port), unblock (rule removed; until worker2 serves)
+  graceful   before, graceful (httpd gets SIGUSR1), after
+  control    the same graceful restart under the same load on /static.html, which httpd
+             serves itself: what httpd does to keep-alive connections without the module
 
 What it prints: per phase, responses and failures seen by the client (by status), what
-httpd logged (which member served, slowest request) and what mod_jk.log said (errors,
-failovers); wrk's totals and socket errors; httpd child crashes from error_log; open
-fds and RSS of httpd's children before and after.
+httpd logged (which member served, slowest request, connections closed) and what
+mod_jk.log said (errors; failures on a member and whether the lb sent the request on to
+the other member); per run, wrk's totals and socket errors; httpd child crashes from
+error_log; open fds and RSS of httpd's children before and after.
 
 Exit status: 0 when no httpd child crashed, every phase ran, and the failed requests
 (non-200 responses plus wrk's socket errors) are within --tolerance (default 0: with one
 Tomcat alive at every moment, a GET must never fail); 1 otherwise; 2 when the set-up
-itself failed (no wrk, no module, a Tomcat that does not start).
+itself failed (no wrk, no module, a Tomcat that does not start); 130 when interrupted.
+Not counted (see docs/chaos.md and counted_socket_errors()): read errors on keep-alive
+connections httpd itself closed without reading the request wrk had sent on them (its
+logs say so), and the control run.
 """
 
 import argparse
@@ -53,6 +60,8 @@ import jkharness as jk  # noqa: E402  (needs the path above)
 
 LUA_SCRIPT = HERE / "chaos.lua"
 HOST1, HOST2 = "127.0.0.2", "127.0.0.3"
+# The control run's page: httpd serves it itself (jkharness writes it into the docroot).
+CONTROL_PATH = "/static.html"
 # Responses a member must have served (200) before it counts as back in rotation.
 REJOIN_RESPONSES = 20
 CRASH = re.compile(r"exit signal|Segmentation fault|AH00052|core dumped|AddressSanitizer")
@@ -61,7 +70,7 @@ HTTPD_CONF = """\
 LoadModule jk_module @MODULE_PATH@
 JkWorkersFile @CONF_DIR@/workers.properties
 JkLogFile @LOG_DIR@/mod_jk.log
-JkLogLevel info
+JkLogLevel @JK_LOG_LEVEL@
 JkLogStampFormat "[%Y-%m-%d %H:%M:%S.%Q] "
 JkMount /*.jsp lb
 JkMount /jkstatus jkstatus
@@ -110,6 +119,36 @@ def workers_properties(args, t1, t2):
             f"worker.{name}.connection_pool_timeout=60",
         ]
     return "\n".join(lines) + "\n"
+
+
+# The event MPM with room for every connection: jkharness's settings (2-4 children of 32
+# threads) run out of idle workers when wrk's 64 connections meet threads waiting on a
+# failing Tomcat, and the event MPM then closes keep-alive connections whose next request
+# it has not read (see docs/chaos.md). Sized as a site would size it for this load, the
+# check sees the module's failures, not that. --harness-mpm uses jkharness's settings.
+EVENT_WITH_ROOM = """\
+StartServers 2
+ServerLimit 8
+ThreadLimit 64
+ThreadsPerChild 64
+MinSpareThreads 64
+MaxSpareThreads 512
+MaxRequestWorkers 512
+MaxConnectionsPerChild 0"""
+
+
+class ChaosHttpd(jk.Httpd):
+    """jkharness's Httpd, with other MPM settings when given."""
+
+    def __init__(self, workdir, mpm_settings=None, **kwargs):
+        super().__init__(workdir, **kwargs)
+        self.mpm_settings = mpm_settings
+
+    def base_config(self):
+        text = super().base_config()
+        if self.mpm_settings:
+            text = text.replace(jk.MPM_SETTINGS[self.mpm], self.mpm_settings, 1)
+        return text
 
 
 # Tomcat's AJP connector: keep idle connections longer than connection_pool_timeout.
@@ -285,6 +324,41 @@ def jk_log_entries(text):
     return entries
 
 
+# How a request fails on a member (the ajp13 worker's line) and how the lb says it sent the
+# request on to the other member; a failure without its failover line reached the client.
+FAILURE_KINDS = (
+    ("reply timeout", re.compile(r"^worker \S+: no reply from "), "backend reply timeout"),
+    ("connection lost", re.compile(r"^worker \S+: connection to \S+ lost while waiting"),
+     "backend connection lost"),
+    ("bad reply", re.compile(r"^worker \S+: bad reply from "), "backend protocol error"),
+    ("unavailable", re.compile(r"^worker \S+: \S+ unavailable after \d+ attempt"),
+     "backend unavailable"),
+)
+FAILOVER = re.compile(r"^lb \S+: \S+ \S+ failed on member \S+ \((.*)\); trying another member$")
+
+
+ERROR_LOG_MPM = re.compile(r"^\[\w{3} (\w{3} \d\d \d\d:\d\d:\d\d)\.(\d{6}) (\d{4})\] "
+                           r"\[mpm_event:(?:debug|trace1)\] .*?: (All workers are busy or dying, "
+                           r"will shutdown (\d+) keep-alive|All workers busy, not accepting|"
+                           r"Too many open connections)")
+
+
+def mpm_out_of_workers(text):
+    """(wall time, n) for each time the event MPM says a child ran out of workers: n is the
+    number of keep-alive connections it shut then ("All workers are busy or dying, will
+    shutdown n keep-alive connections"), 0 when it only stopped accepting ("All workers
+    busy" / "Too many open connections": then it also closes, without a log line, any
+    keep-alive connection whose next request finds no idle worker)."""
+    found = []
+    for line in text.splitlines():
+        match = ERROR_LOG_MPM.match(line)
+        if match:
+            stamp = time.mktime(time.strptime(f"{match.group(1)} {match.group(3)}",
+                                              "%b %d %H:%M:%S %Y"))
+            found.append((stamp + int(match.group(2)) / 1e6, int(match.group(5) or 0)))
+    return found
+
+
 def normalise(message):
     """A mod_jk.log message with its numbers and request paths blanked, to count kinds."""
     message = re.sub(r"\b(GET|HEAD|POST) /\S*", r"\1 <uri>", message)
@@ -298,10 +372,51 @@ def normalise(message):
 # ---------------------------------------------------------------------------
 
 class Phase:
-    def __init__(self, name, what):
+    def __init__(self, segment, name, what):
+        self.segment = segment
         self.name, self.what = name, what
         self.start = None   # wall clock
         self.notes = []
+        # Filled in by the report.
+        self.client = collections.Counter()     # status -> responses wrk got
+        self.server = collections.Counter()     # member (or status) -> httpd's access log
+        self.slowest = 0                        # µs, httpd's %D
+        self.over_1s = 0
+        self.closed = 0                         # connections httpd closed after the response
+        self.ka_shut = 0                        # keep-alive connections the event MPM shut
+        self.no_workers = 0                     # times a child said it had no idle worker
+        self.failovers = 0
+        self.member_failures = collections.Counter()
+        self.failed_over = collections.Counter()
+        self.jk_kinds = collections.Counter()
+
+
+class Segment:
+    """One wrk run: a lead-in with both Tomcats, one fault, the recovery.
+
+    wrk reports socket errors only as totals (its Lua API has no hook for them), so each
+    fault gets a wrk run of its own: that is how a socket error is tied to its fault.
+    """
+
+    def __init__(self, name, path, control=False):
+        self.name, self.path, self.control = name, path, control
+        self.phases = []
+        self.start = self.end = None
+        self.summary, self.latency = {}, {}
+        self.sent = 0
+        self.wrk_exit = None
+
+    @property
+    def socket_errors(self):
+        return sum(self.summary.get(k, 0) for k in ("connect", "read", "write", "timeout"))
+
+    @property
+    def non_200(self):
+        return sum(v for p in self.phases for s, v in p.client.items() if s != 200)
+
+    @property
+    def responses(self):
+        return sum(sum(p.client.values()) for p in self.phases)
 
 
 class Chaos:
@@ -315,17 +430,15 @@ class Chaos:
                             ajp_attributes=AJP_ATTRIBUTES)
         self.httpd = None
         self.wrk = None
-        self.wrk_out = workdir / "wrk-counts.txt"
-        self.wrk_stdout = workdir / "wrk-stdout.txt"
         self.blackhole = Blackhole(HOST2, self.t2.ajp_port)
         self.frozen = None
-        self.phases = []
+        self.segments = []
         self.events = []
         self.problems = []      # reasons for a non-zero exit besides failed requests
-        self.skipped = []       # phases not run, with the reason (not failures)
+        self.skipped = []       # scenarios not run, with the reason (not failures)
         self.access = None
         self.t0 = None
-        self.wrk_end = None
+        self.both_alive = True
         self.usage_before = self.usage_after = {}
 
     # -- output ----------------------------------------------------------------
@@ -356,10 +469,16 @@ class Chaos:
             self.t2.wait_ready(120)
         except jk.HarnessError as e:
             raise SetupError(str(e)) from e
-        self.httpd = jk.Httpd(self.workdir / "httpd", mpm=self.args.mpm, log_level="notice")
+        # mpm_event:trace1 says when a child of the event MPM runs out of idle workers and
+        # which keep-alive connections it shuts then (see mpm_out_of_workers()).
+        level = "notice mpm_event:trace1" if self.args.mpm == "event" else "notice"
+        room = EVENT_WITH_ROOM if self.args.mpm == "event" and not self.args.harness_mpm \
+            else None
+        self.httpd = ChaosHttpd(self.workdir / "httpd", mpm_settings=room, mpm=self.args.mpm,
+                                log_level=level)
         self.httpd.write_conf_file("workers.properties",
                                    workers_properties(self.args, self.t1, self.t2))
-        self.httpd.add_config(HTTPD_CONF)
+        self.httpd.add_config(HTTPD_CONF, JK_LOG_LEVEL=self.args.jk_log_level)
         try:
             self.httpd.start()
         except jk.HarnessError as e:
@@ -369,7 +488,7 @@ class Chaos:
 
     def tear_down(self):
         """Undo every fault and stop everything we started, each step on its own."""
-        steps = [self._thaw_quietly, self.blackhole.off, self._stop_wrk,
+        steps = [self._thaw, self.blackhole.off, self._stop_wrk,
                  lambda: self.httpd and self.httpd.stop(), self.t1.stop, self.t2.stop]
         for step in steps:
             try:
@@ -377,7 +496,7 @@ class Chaos:
             except Exception as e:  # keep tearing down: nothing may be left running
                 print(f"tear-down step failed: {e!r}", file=sys.stderr)
 
-    def _thaw_quietly(self):
+    def _thaw(self):
         if self.frozen is not None:
             send(self.frozen, signal.SIGCONT)
             self.frozen = None
@@ -394,51 +513,69 @@ class Chaos:
 
     # -- load ---------------------------------------------------------------------
 
-    def url(self):
-        return self.httpd.url(self.args.path)
-
     def warm_up(self):
         """A short load before measuring: fills the pools, warms both JVMs."""
         seconds = max(2, round(3 * self.unit))
         subprocess.run(["wrk", "-t", str(self.args.threads), "-c", str(self.args.connections),
-                        "-d", f"{seconds}s", self.url()], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=seconds + 60, check=True)
+                        "-d", f"{seconds}s", self.httpd.url(self.args.path)],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=seconds + 60, check=True)
         time.sleep(1)
         self.access.poll()
         routes = collections.Counter(e[3] for e in self.access.entries if e[1] == 200)
-        if routes["worker1"] == 0 or routes["worker2"] == 0:
+        # (A path httpd serves itself, e.g. --path /static.html, makes a control run.)
+        if self.args.path.endswith(".jsp") and (routes["worker1"] == 0 or routes["worker2"] == 0):
             raise SetupError(f"warm-up did not reach both Tomcats: {dict(routes)}")
 
-    def start_load(self):
-        # wrk stops on our SIGINT when the phases are done; -d is only an upper bound.
-        bound = int(self.args.seconds * 2 + 240)
+    def wrk_files(self, seg):
+        return (self.workdir / f"wrk-{seg.name}-counts.txt",
+                self.workdir / f"wrk-{seg.name}-stdout.txt")
+
+    def start_load(self, seg):
+        # wrk stops on our SIGINT when the segment is done; -d is only an upper bound.
+        bound = int(self.args.seconds * 2 + self.args.rejoin_limit + 120)
         argv = ["wrk", "-t", str(self.args.threads), "-c", str(self.args.connections),
                 "-d", f"{bound}s", "--latency", "--timeout", f"{self.args.wrk_timeout}s",
-                "-s", str(LUA_SCRIPT), self.url()]
-        self.say("load: " + " ".join(argv))
-        env = dict(os.environ, JK_CHAOS_OUT=str(self.wrk_out))
-        with open(self.wrk_stdout, "wb") as out:
+                "-s", str(LUA_SCRIPT), self.httpd.url(seg.path)]
+        counts, stdout = self.wrk_files(seg)
+        self.say(f"=== {seg.name}: " + " ".join(argv))
+        env = dict(os.environ, JK_CHAOS_OUT=str(counts))
+        with open(stdout, "wb") as out:
             self.wrk = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env,
                                         stdin=subprocess.DEVNULL, start_new_session=True)
+        seg.start = time.time()
 
-    def stop_load(self):
+    def stop_load(self, seg):
         self._stop_wrk()
-        self.wrk_end = time.time()
-        self.say(f"load stopped (wrk exit status {self.wrk.returncode})")
+        seg.end = time.time()
+        seg.wrk_exit = self.wrk.returncode
+        self.wrk = None
+
+    def run_segment(self, name, body, path=None, control=False):
+        seg = Segment(name, path or self.args.path, control)
+        self.segments.append(seg)
+        self.start_load(seg)
+        try:
+            body(seg)
+        finally:
+            self.stop_load(seg)
+        self.say(f"{name}: load stopped")
+        time.sleep(0.5)  # the requests cut off by wrk's stop are logged before the next run
 
     # -- phases -------------------------------------------------------------------
 
-    def begin(self, name, what):
-        phase = Phase(name, what)
+    def begin(self, seg, name, what):
+        phase = Phase(seg, name, what)
         phase.start = time.time()
-        self.phases.append(phase)
-        self.say(f"--- phase {name}: {what}")
+        seg.phases.append(phase)
+        self.say(f"--- {seg.name}/{name}: {what}")
         return phase
 
     def check_alive(self):
         if self.wrk.poll() is not None:
+            counts, stdout = self.wrk_files(self.segments[-1])
             raise RuntimeError(f"wrk exited early with {self.wrk.returncode}:\n"
-                               + self.wrk_stdout.read_text(errors="replace"))
+                               + stdout.read_text(errors="replace"))
         if not self.httpd.running:
             raise RuntimeError(f"httpd exited with {self.httpd.proc.returncode}")
 
@@ -449,8 +586,9 @@ class Chaos:
             self.check_alive()
             time.sleep(min(0.2, max(0.0, deadline - time.time())))
 
-    def wait_rejoin(self, phase, route, tomcat, since, least, most):
-        """Hold until `route` served again (and `least` s passed), at most `most` s."""
+    def wait_rejoin(self, phase, route, tomcat, since, least):
+        """Hold until `route` served again (and `least` s passed), at most --rejoin-limit s."""
+        most = self.args.rejoin_limit
         joined = False
         while True:
             self.check_alive()
@@ -478,66 +616,83 @@ class Chaos:
         so requests that were in flight on the faulty member do time out in it."""
         return max(share * self.unit, self.args.reply_timeout / 1000.0 + 2)
 
-    def run_phases(self):
+    def lead_in(self, seg, seconds):
+        phase = self.begin(seg, "before", "both Tomcats serve")
+        self.hold(phase, seconds)
+
+    def kill_segment(self, seg):
         u = self.unit
+        self.lead_in(seg, 4 * u)
+        phase = self.begin(seg, "kill", "worker1 SIGKILLed: requests in flight on it must "
+                                        "fail over, new ones go to worker2")
+        pid = self.t1.proc.pid
+        send(pid, signal.SIGKILL)
+        self.event(f"SIGKILL worker1 (pid {pid})")
+        self.hold(phase, 8 * u)
+        self.t1.kill()  # reaps the process
+        phase = self.begin(seg, "restart", "worker1 starting again; lasts until it serves")
+        since = time.time()
+        self.t1.start(wait=False)
+        self.event(f"worker1 restarted (pid {self.t1.proc.pid})")
+        self.both_alive = self.wait_rejoin(phase, "worker1", self.t1, since, 6 * u)
+
+    def freeze_segment(self, seg):
+        u = self.unit
+        self.lead_in(seg, 2 * u)
+        phase = self.begin(seg, "freeze", "worker2 SIGSTOPped: requests in flight wait "
+                                          "reply_timeout, then fail over")
+        self.frozen = self.t2.proc.pid
+        send(self.frozen, signal.SIGSTOP)
+        self.event(f"SIGSTOP worker2 (pid {self.frozen})")
+        self.hold(phase, self.fault_seconds(9))
+        self._thaw()
+        phase = self.begin(seg, "thaw", "worker2 SIGCONTed; lasts until it serves")
+        self.event("SIGCONT worker2")
+        self.both_alive = self.wait_rejoin(phase, "worker2", self.t2, phase.start, 4 * u)
+
+    def blackhole_segment(self, seg):
+        u = self.unit
+        self.lead_in(seg, 2 * u)
+        phase = self.begin(seg, "blackhole", f"every packet to and from {HOST2}:"
+                           f"{self.t2.ajp_port} (worker2's AJP port) dropped")
+        self.blackhole.on()
+        self.event(f"blackhole on ({self.blackhole.tool})")
+        self.hold(phase, self.fault_seconds(9))
+        self.blackhole.off()
+        phase = self.begin(seg, "unblock", "packets flow again; lasts until worker2 serves")
+        self.event("blackhole off")
+        self.both_alive = self.wait_rejoin(phase, "worker2", self.t2, phase.start, 4 * u)
+
+    def graceful_segment(self, seg):
+        u = self.unit
+        self.lead_in(seg, 2 * u)
+        phase = self.begin(seg, "graceful", "httpd gets SIGUSR1 (graceful restart)")
+        self.event(f"SIGUSR1 httpd (pid {self.httpd.proc.pid}), load on {seg.path}")
+        self.httpd.graceful_restart(timeout=30)
+        self.event("httpd resumed normal operations")
+        self.hold(phase, 6 * u)
+        phase = self.begin(seg, "after", "new children serve")
+        self.hold(phase, 4 * u)
+
+    def run_segments(self):
         scenarios = self.args.scenarios
-        both_alive = True
-        phase = self.begin("baseline", "both Tomcats serve")
-        self.hold(phase, 4 * u)
-
         if "kill" in scenarios:
-            phase = self.begin("kill", "worker1 SIGKILLed: in-flight requests must fail over")
-            pid = self.t1.proc.pid
-            send(pid, signal.SIGKILL)
-            self.event(f"SIGKILL worker1 (pid {pid})")
-            self.hold(phase, 8 * u)
-            self.t1.kill()  # reaps the process
-            phase = self.begin("restart", "worker1 starting again; lasts until it serves")
-            since = time.time()
-            self.t1.start(wait=False)
-            self.event(f"worker1 restarted (pid {self.t1.proc.pid})")
-            both_alive = self.wait_rejoin(phase, "worker1", self.t1, since, 6 * u,
-                                          self.args.rejoin_limit)
-
-        if "freeze" in scenarios:
-            if not both_alive:
-                self.skipped.append(("freeze", "worker1 is not back: both would be down"))
-            else:
-                phase = self.begin("freeze", "worker2 SIGSTOPped: the lb must leave it")
-                self.frozen = self.t2.proc.pid
-                send(self.frozen, signal.SIGSTOP)
-                self.event(f"SIGSTOP worker2 (pid {self.frozen})")
-                self.hold(phase, self.fault_seconds(9))
-                self._thaw_quietly()
-                phase = self.begin("thaw", "worker2 SIGCONTed; lasts until it serves")
-                self.event("SIGCONT worker2")
-                both_alive = self.wait_rejoin(phase, "worker2", self.t2, phase.start, 4 * u,
-                                              self.args.rejoin_limit)
-
-        if "blackhole" in scenarios and self.blackhole.tool:
-            if not both_alive:
-                self.skipped.append(("blackhole", "a Tomcat is not back: both would be down"))
-            else:
-                phase = self.begin("blackhole", f"every packet to and from {HOST2}:"
-                                   f"{self.t2.ajp_port} (worker2's AJP port) dropped")
-                self.blackhole.on()
-                self.event(f"blackhole on ({self.blackhole.tool})")
-                self.hold(phase, self.fault_seconds(9))
-                self.blackhole.off()
-                phase = self.begin("unblock", "packets flow again; lasts until worker2 serves")
-                self.event("blackhole off")
-                both_alive = self.wait_rejoin(phase, "worker2", self.t2, phase.start, 4 * u,
-                                              self.args.rejoin_limit)
-
+            self.run_segment("kill", self.kill_segment)
+        for name, body in (("freeze", self.freeze_segment),
+                           ("blackhole", self.blackhole_segment)):
+            if name not in scenarios or (name == "blackhole" and not self.blackhole.tool):
+                continue
+            if not self.both_alive:
+                self.skipped.append((name, "a Tomcat is not back: both would be down"))
+                continue
+            self.run_segment(name, body)
         if "graceful" in scenarios:
-            phase = self.begin("graceful", "httpd gets SIGUSR1 (graceful restart)")
-            self.event(f"SIGUSR1 httpd (pid {self.httpd.proc.pid})")
-            self.httpd.graceful_restart(timeout=30)
-            self.event("httpd resumed normal operations")
-            self.hold(phase, 6 * u)
-
-        phase = self.begin("cooldown", "both Tomcats serve" if both_alive else "as is")
-        self.hold(phase, 4 * u)
+            self.run_segment("graceful", self.graceful_segment)
+            if not self.args.no_control:
+                # The same graceful restart and load on a page httpd serves itself: what
+                # httpd does to keep-alive connections without this module in the way.
+                self.run_segment("control", self.graceful_segment, path=CONTROL_PATH,
+                                 control=True)
 
     def run(self):
         self.set_up()
@@ -545,20 +700,16 @@ class Chaos:
         time.sleep(1)
         self.usage_before = usage_of(self.httpd.child_pids())
         self.t0 = time.time()
-        self.start_load()
-        try:
-            self.run_phases()
-        finally:
-            self.stop_load()
-        time.sleep(2)
+        self.run_segments()
+        time.sleep(1.5)
         self.usage_after = usage_of(self.httpd.child_pids())
         self.save_status_page()
         return self.report()
 
     def save_status_page(self):
         """The status worker's text view of the members' counters, kept with the logs."""
+        import urllib.request
         try:
-            import urllib.request
             with urllib.request.urlopen(self.httpd.url("/jkstatus?mime=txt"), timeout=10) as r:
                 (self.workdir / "jkstatus.txt").write_bytes(r.read())
         except OSError as e:
@@ -566,132 +717,230 @@ class Chaos:
 
     # -- the figures -------------------------------------------------------------
 
-    def phase_index(self, starts, t):
-        return max(0, bisect.bisect_right(starts, t) - 1)
+    def locate(self, t):
+        """(segment, phase) that wall time t falls into, or (None, None) between runs."""
+        for seg in self.segments:
+            if seg.start <= t <= seg.end:
+                starts = [p.start for p in seg.phases]
+                return seg, seg.phases[max(0, bisect.bisect_right(starts, t) - 1)]
+        return None, None
+
+    def collect(self):
+        for seg in self.segments:
+            counts, _ = self.wrk_files(seg)
+            text = counts.read_text() if counts.exists() else ""
+            starts = [p.start for p in seg.phases]
+            for line in text.splitlines():
+                fields = line.split()
+                if fields[0] == "summary":
+                    seg.summary = {k: int(v) for k, v in (f.split("=") for f in fields[1:])}
+                elif fields[0] == "latency_us":
+                    seg.latency = {k: int(v) for k, v in (f.split("=") for f in fields[1:])}
+                elif len(fields) == 3:
+                    t = int(fields[0]) / 10.0 + 0.05
+                    phase = seg.phases[max(0, bisect.bisect_right(starts, t) - 1)]
+                    if fields[1] == "sent":
+                        seg.sent += int(fields[2])
+                    else:
+                        phase.client[int(fields[1])] += int(fields[2])
+            if not seg.summary:
+                raise RuntimeError(f"wrk's Lua script wrote no summary for {seg.name}:\n"
+                                   + self.wrk_files(seg)[1].read_text(errors="replace"))
+
+        self.access.poll()
+        bad = []
+        for entry in self.access.entries:
+            seg, phase = self.locate(entry[0])
+            if seg is None or entry[6] != seg.path:
+                continue
+            key = entry[3] if entry[1] == 200 else f"status {entry[1]} ({entry[3]})"
+            phase.server[key] += 1
+            phase.slowest = max(phase.slowest, entry[2])
+            phase.over_1s += entry[2] >= 1_000_000
+            phase.closed += entry[5] == "-"
+            if entry[1] != 200:
+                bad.append((seg, phase, entry))
+
+        for stamp, count in mpm_out_of_workers(self.httpd.error_log()):
+            seg, phase = self.locate(stamp)
+            if seg is not None:
+                phase.ka_shut += count
+                phase.no_workers += 1
+
+        for stamp, level, message in jk_log_entries(self.httpd.jk_log()):
+            seg, phase = self.locate(stamp)
+            if seg is None:
+                continue
+            over = FAILOVER.match(message)
+            if over:
+                phase.failovers += 1
+                phase.failed_over[over.group(1)] += 1
+            for kind, pattern, _ in FAILURE_KINDS:
+                if pattern.match(message):
+                    phase.member_failures[kind] += 1
+            if level in ("error", "warn", "emerg", "crit"):
+                phase.jk_kinds[f"[{level}] {normalise(message)}"] += 1
+        return bad
+
+    def counted_socket_errors(self, seg, line):
+        """wrk's socket errors in one run that count against the module.
+
+        connect and timeout errors always count. A read or write error is a connection
+        that closed without (all of) a response. The module causes that when it cuts a
+        response it had begun (a request that failed on a member after its response
+        started, not sent on and not answered with an error status): those count. httpd
+        causes it on its own, with no module involved, when
+          - the event MPM shuts keep-alive connections because all workers of a child are
+            busy or dying (it logs this at mpm_event:trace1), and closes, unlogged, a
+            keep-alive connection whose next request finds no idle worker (it logs at
+            debug that the child stopped accepting: all workers busy, too many open
+            connections), or
+          - an old child, at a graceful restart, closes a keep-alive connection after a
+            response it had begun as keep-alive (access log %X '-').
+        The request wrk had sent on such a connection was never read by httpd; a browser
+        resends it (RFC 9112, 9.3.1), wrk counts an error. When httpd's log shows it did
+        this in the run, the read/write errors beyond the module's own are not counted.
+        """
+        s = seg.summary
+        dropped = s["read"] + s["write"]
+        not_failed_over = sum(max(0, p.member_failures[k] - p.failed_over[r])
+                              for p in seg.phases for k, _, r in FAILURE_KINDS)
+        by_module = min(dropped, max(0, not_failed_over - seg.non_200))
+        ka_shut = sum(p.ka_shut for p in seg.phases)
+        no_workers = sum(p.no_workers for p in seg.phases)
+        closes = sum(p.closed for p in seg.phases) if seg.name in ("graceful", "control") else 0
+        counted = s["connect"] + s["timeout"]
+        if dropped and (no_workers or closes):
+            counted += by_module
+            line(f"{seg.name}: {dropped - by_module} of {dropped} read/write errors not "
+                 f"counted: httpd's children ran out of idle workers {no_workers} time(s) "
+                 f"and shut {ka_shut} keep-alive connection(s) (error_log)"
+                 + (f" and closed {closes} after a response at the graceful restart "
+                    "(access log %X '-')" if closes else "")
+                 + (f"; {by_module} counted: responses the module cut" if by_module else ""))
+        else:
+            counted += dropped
+            if dropped:
+                line(f"{seg.name}: {dropped} read/write errors counted: neither httpd's logs "
+                     "nor the module's explain them")
+        return counted
 
     def report(self):
         args = self.args
-        starts = [p.start for p in self.phases]
-        n = len(self.phases)
-
-        # Client side: what wrk's Lua recorded.
-        summary, latency = {}, {}
-        sent = [0] * n
-        client = [collections.Counter() for _ in range(n)]
-        wrk_text = self.wrk_out.read_text() if self.wrk_out.exists() else ""
-        for line in wrk_text.splitlines():
-            fields = line.split()
-            if fields[0] == "summary":
-                summary = {k: int(v) for k, v in (f.split("=") for f in fields[1:])}
-            elif fields[0] == "latency_us":
-                latency = {k: int(v) for k, v in (f.split("=") for f in fields[1:])}
-            elif len(fields) == 3:
-                i = self.phase_index(starts, int(fields[0]) / 10.0 + 0.05)
-                if fields[1] == "sent":
-                    sent[i] += int(fields[2])
-                else:
-                    client[i][int(fields[1])] += int(fields[2])
-        if not summary:
-            raise RuntimeError("wrk's Lua script wrote no summary:\n"
-                               + self.wrk_stdout.read_text(errors="replace"))
-
-        # Server side: httpd's access log and mod_jk.log.
-        self.access.poll()
-        server = [collections.Counter() for _ in range(n)]
-        slowest = [0] * n
-        over_1s = [0] * n
-        bad_lines = []
-        for entry in self.access.entries:
-            if entry[6] != args.path:
-                continue
-            i = self.phase_index(starts, entry[0])
-            server[i][entry[3] if entry[1] == 200 else f"status {entry[1]} ({entry[3]})"] += 1
-            slowest[i] = max(slowest[i], entry[2])
-            over_1s[i] += entry[2] >= 1_000_000
-            if entry[1] != 200:
-                bad_lines.append(entry)
-        jk_entries = jk_log_entries(self.httpd.jk_log())
-        jk_kinds = [collections.Counter() for _ in range(n)]
-        failovers = [0] * n
-        for stamp, level, message in jk_entries:
-            if stamp < starts[0]:
-                continue
-            i = self.phase_index(starts, stamp)
-            if "trying another member" in message:
-                failovers[i] += 1
-            if level in ("error", "warn", "emerg", "crit"):
-                jk_kinds[i][f"[{level}] {normalise(message)}"] += 1
-
-        error_log = self.httpd.error_log()
-        crashes = [line for line in error_log.splitlines() if CRASH.search(line)]
-
-        socket_errors = {k: summary[k] for k in ("connect", "read", "write", "timeout")}
-        non_200 = sum(c[s] for c in client for s in c if s != 200)
-        responses = sum(sum(c.values()) for c in client)
-        failed = non_200 + sum(socket_errors.values())
-        unanswered = sum(sent) - responses - socket_errors["read"] - socket_errors["write"]
-
-        # -- print --------------------------------------------------------------
+        bad = self.collect()
+        crashes = [ln for ln in self.httpd.error_log().splitlines() if CRASH.search(ln)]
         out = []
         line = out.append
         line("")
-        line(f"=== chaos under load: {args.mpm} MPM, {args.connections} connections, "
-             f"{args.threads} wrk threads, {time.strftime('%Y-%m-%d %H:%M:%S %Z')}")
-        line(f"lb: recover_time=5 health_check_interval=1 retry_budget={args.retry_budget}; "
-             f"members: ping_mode={args.ping_mode} ping_timeout={args.ping_timeout} "
-             f"socket_connect_timeout=1000 reply_timeout={args.reply_timeout} "
-             f"connection_pool_timeout=60; wrk --timeout {args.wrk_timeout}s")
+        line(f"=== chaos under load: {args.mpm} MPM, wrk -t{args.threads} -c{args.connections}, "
+             f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')}, module {jk.module_path()}")
+        line("load average (1, 5, 15 min) at the end: "
+             + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+             + f" on {os.cpu_count()} CPUs (other work on the machine slows every figure)")
+        mpm = "jkharness's" if self.httpd.mpm_settings is None else "2-8 x 64 threads"
+        line(f"httpd: {args.mpm} MPM, {mpm} settings; " + "; ".join(
+            ln for ln in (self.httpd.mpm_settings or jk.MPM_SETTINGS[args.mpm]).splitlines()
+            if ln.startswith(("ThreadsPerChild", "MaxRequestWorkers", "ServerLimit"))))
+        line(f"lb: sticky_session=false recover_time=5 health_check_interval=1 "
+             f"retry_budget={args.retry_budget}; members: ping_mode={args.ping_mode} "
+             f"ping_timeout={args.ping_timeout} socket_connect_timeout=1000 "
+             f"reply_timeout={args.reply_timeout} connection_pool_timeout=60; "
+             f"wrk --timeout {args.wrk_timeout}s")
         line("")
-        line(f"{'phase':<10} {'from':>6} {'secs':>5} {'responses':>9} {'failed':>6}  "
-             f"{'slowest':>8} {'>=1s':>5} {'failovers':>9}  served by (httpd's access log)")
-        for i, phase in enumerate(self.phases):
-            end = starts[i + 1] if i + 1 < n else self.wrk_end
-            bad = sum(v for s, v in client[i].items() if s != 200)
-            served = ", ".join(f"{k} {v}" for k, v in sorted(server[i].items()))
-            line(f"{phase.name:<10} {phase.start - self.t0:6.1f} {end - phase.start:5.1f} "
-                 f"{sum(client[i].values()):9d} {bad:6d}  {slowest[i] / 1000:6.0f}ms "
-                 f"{over_1s[i]:5d} {failovers[i]:9d}  {served}")
-        line("  (failed: non-200 responses the client got in that phase, by completion time; "
-             "slowest and >=1s: httpd's %D)")
-        for i, phase in enumerate(self.phases):
-            statuses = {s: v for s, v in client[i].items() if s != 200}
-            if statuses or jk_kinds[i] or phase.notes:
-                line(f"-- {phase.name}: {phase.what}")
+        line(f"{'run/phase':<19} {'from':>5} {'secs':>5} {'responses':>9} {'non-200':>7} "
+             f"{'slowest':>8} {'>=1s':>5} {'closed':>6} {'no-wrk':>6} {'failover':>8}  "
+             "served by "
+             "(httpd's access log)")
+        for seg in self.segments:
+            for i, p in enumerate(seg.phases):
+                end = seg.phases[i + 1].start if i + 1 < len(seg.phases) else seg.end
+                non_200 = sum(v for s, v in p.client.items() if s != 200)
+                served = ", ".join(f"{k} {v}" for k, v in sorted(p.server.items()))
+                line(f"{seg.name + '/' + p.name:<19} {p.start - self.t0:5.1f} "
+                     f"{end - p.start:5.1f} {sum(p.client.values()):9d} {non_200:7d} "
+                     f"{p.slowest / 1000:6.0f}ms {p.over_1s:5d} {p.closed:6d} "
+                     f"{p.no_workers:6d} {p.failovers:8d}  {served}")
+            s = seg.summary
+            secs = max(s["duration_us"] / 1e6, 0.001)
+            line(f"{'':<19} wrk: {s['requests']} responses ({s['requests'] / secs:.0f}/s), "
+                 f"p99 {seg.latency.get('p99', 0) / 1000:.0f} ms, max "
+                 f"{seg.latency.get('max', 0) / 1000:.0f} ms; socket errors: connect "
+                 f"{s['connect']}, read {s['read']}, write {s['write']}, timeout {s['timeout']}")
+        line("  non-200: responses wrk got in that phase (by completion time); slowest, >=1s: "
+             "httpd's %D; closed: responses after which httpd closed the connection (%X "
+             "'-'); no-wrk: times an httpd child ran out of idle workers (event MPM, "
+             "error_log); failover: requests the lb sent on to the other member")
+
+        not_failed_over = 0
+        for seg in self.segments:
+            for p in seg.phases:
+                statuses = {s: v for s, v in p.client.items() if s != 200}
+                parts, kept = [], 0
+                for kind, _, reason in FAILURE_KINDS:
+                    if p.member_failures[kind]:
+                        parts.append(f"{kind} {p.member_failures[kind]} -> failed over "
+                                     f"{p.failed_over[reason]}")
+                        kept += max(0, p.member_failures[kind] - p.failed_over[reason])
+                not_failed_over += kept
+                if not (statuses or p.jk_kinds or p.notes or parts):
+                    continue
+                line(f"-- {seg.name}/{p.name}: {p.what}")
                 if statuses:
                     line(f"   client got: {dict(sorted(statuses.items()))}")
-                for note in phase.notes:
+                for note in p.notes:
                     line(f"   note: {note}")
-                for kind, count in jk_kinds[i].most_common(8):
+                if parts:
+                    line("   requests failing on a member: " + "; ".join(parts))
+                if kept:
+                    line(f"   {kept} of them NOT sent to the other member: the lb handed the "
+                         "error to the client (mod_jk.log does not say why)")
+                for kind, count in p.jk_kinds.most_common(8):
                     line(f"   mod_jk.log {count:5d} x {kind}")
-                if len(jk_kinds[i]) > 8:
-                    line(f"   mod_jk.log ... and {len(jk_kinds[i]) - 8} more kinds of line")
+                if len(p.jk_kinds) > 8:
+                    line(f"   mod_jk.log ... and {len(p.jk_kinds) - 8} more kinds of line")
         for name, reason in self.skipped:
             line(f"-- {name}: SKIPPED: {reason}")
         line("")
         line("events:")
         for stamp, text in self.events:
             line(f"  {stamp - self.t0:6.1f} s  {text}")
+        if bad:
+            line("first non-200 responses in httpd's access log (time, status, ms, member, pid):")
+            for seg, p, e in bad[:12]:
+                line(f"  {e[0] - self.t0:6.1f} s  {seg.name}/{p.name}  {e[1]}  "
+                     f"{e[2] / 1000:.0f} ms  {e[3]}  {e[4]}")
+
+        # -- the verdict -------------------------------------------------------------
+        module = [s for s in self.segments if not s.control]
+        control = [s for s in self.segments if s.control]
+        non_200 = sum(s.non_200 for s in module)
+        counted_socket = 0
         line("")
-        line(f"wrk: {summary['requests']} responses in {summary['duration_us'] / 1e6:.1f} s "
-             f"({summary['requests'] / max(summary['duration_us'] / 1e6, 0.001):.0f}/s); "
-             f"latency p50 {latency.get('p50', 0) / 1000:.1f} ms, p99 "
-             f"{latency.get('p99', 0) / 1000:.1f} ms, max {latency.get('max', 0) / 1000:.0f} ms")
-        line(f"wrk: status >= 400: {summary['status']}; socket errors: connect "
-             f"{socket_errors['connect']}, read {socket_errors['read']}, write "
-             f"{socket_errors['write']}, timeout {socket_errors['timeout']}")
-        line(f"requests sent {sum(sent)}, responses {responses}, non-200 {non_200}, "
-             f"unanswered when the load stopped {unanswered} (at most {args.connections} "
-             f"in flight is normal)")
+        for seg in module:
+            counted_socket += self.counted_socket_errors(seg, line)
+            # Sent, never answered, no error: in flight when wrk stopped (at most one per
+            # connection, give or take a reconnection), or hanging.
+            hung = seg.sent - seg.summary["requests"] - seg.summary["read"] - \
+                seg.summary["write"]
+            if hung > 2 * args.connections:
+                self.problems.append(f"{seg.name}: {hung} requests never answered (more than "
+                                     f"the {args.connections} that can be in flight)")
+        for seg in control:
+            line(f"control (the same graceful restart and load on {CONTROL_PATH}, no module "
+                 f"involved): {seg.responses} responses, non-200 {seg.non_200}, socket errors "
+                 f"{seg.socket_errors} (read {seg.summary['read']}); httpd's children ran out "
+                 f"of idle workers {sum(p.no_workers for p in seg.phases)} time(s), shut "
+                 f"{sum(p.ka_shut for p in seg.phases)} keep-alive connections, closed "
+                 f"{sum(p.closed for p in seg.phases)} after a response")
+        failed = non_200 + counted_socket
+        total = sum(s.responses for s in module)
+        line(f"responses {total}, non-200 {non_200}, socket errors counted {counted_socket}")
+        line(f"member failures the lb did not send on to the other member: {not_failed_over}")
         line(f"httpd child crashes in error_log: {len(crashes)}")
         for crash in crashes[:10]:
             line(f"  {crash}")
         line(f"httpd children before: {describe_usage(self.usage_before)}")
         line(f"httpd children after:  {describe_usage(self.usage_after)}")
-        if bad_lines:
-            line("first non-200 responses in httpd's access log (end time, status, ms, route, "
-                 "pid):")
-            for e in bad_lines[:10]:
-                line(f"  {e[0] - self.t0:6.1f} s  {e[1]}  {e[2] / 1000:.0f} ms  {e[3]}  {e[4]}")
 
         problems = list(self.problems)
         if crashes:
@@ -700,11 +949,7 @@ class Chaos:
             problems.append("httpd is not running any more")
         if failed > args.tolerance:
             problems.append(f"{failed} failed requests (non-200 {non_200}, socket errors "
-                            f"{sum(socket_errors.values())}), tolerance {args.tolerance}")
-        if unanswered > args.connections:
-            problems.append(f"{unanswered} requests never answered (more than the "
-                            f"{args.connections} that can be in flight)")
-        line("")
+                            f"{counted_socket}), tolerance {args.tolerance}")
         line(f"failed requests: {failed} (tolerance {args.tolerance})")
         line("RESULT: " + ("PASS" if not problems else "FAIL: " + "; ".join(problems)))
         print("\n".join(out), flush=True)
@@ -716,14 +961,19 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--seconds", type=float, default=60,
-                   help="planned length of the load (fault phases last at least "
-                        "reply_timeout + 2 s; rejoin phases last until the member serves)")
+                   help="planned load time of the faults; a fault lasts at least "
+                        "reply_timeout + 2 s, a recovery until the member serves again, and "
+                        "the graceful restart is run twice (module, then control)")
     p.add_argument("--connections", type=int, default=64, help="wrk -c")
     p.add_argument("--threads", type=int, default=2, help="wrk -t")
     p.add_argument("--mpm", choices=sorted(jk.MPM_SETTINGS), default="event")
     p.add_argument("--path", default="/echo.jsp", help="what wrk requests")
+    p.add_argument("--harness-mpm", action="store_true",
+                   help="event MPM: jkharness's settings (4 x 32 threads) instead of 8 x 64")
     p.add_argument("--scenarios", default="kill,freeze,blackhole,graceful",
                    help="comma-separated subset of kill,freeze,blackhole,graceful")
+    p.add_argument("--no-control", action="store_true",
+                   help="skip the graceful restart under load on a static page")
     p.add_argument("--reply-timeout", type=int, default=5000, help="members' reply_timeout (ms)")
     p.add_argument("--ping-mode", default="CP", help="members' ping_mode")
     p.add_argument("--ping-timeout", type=int, default=1000, help="members' ping_timeout (ms)")
@@ -734,6 +984,8 @@ def parse_args(argv=None):
                    help="longest wait (s) for a member to serve again after a fault")
     p.add_argument("--tolerance", type=int, default=0,
                    help="failed requests (non-200 + socket errors) still accepted")
+    p.add_argument("--jk-log-level", default="info", help="JkLogLevel (debug shows every "
+                   "connection and retry)")
     p.add_argument("--workdir", help="directory for the servers and logs (default: a new "
                    "one under /tmp, removed after a PASS unless --keep)")
     p.add_argument("--keep", action="store_true", help="keep the work directory")
@@ -747,8 +999,10 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    # SIGTERM (e.g. from the pytest wrapper on a time-out) tears down like Ctrl-C does.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    # Ctrl-C tears down even when started where SIGINT is ignored (a background job of a
+    # script); SIGTERM (e.g. from the pytest wrapper on a time-out) does the same.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     if args.workdir:
         workdir = Path(args.workdir)
         workdir.mkdir(parents=True, exist_ok=True)
@@ -772,7 +1026,7 @@ def main(argv=None):
         shutil.rmtree(workdir, ignore_errors=True)
     else:
         print(f"logs kept in {workdir} (httpd/logs/mod_jk.log, error_log, chaos_log; "
-              f"tomcat*/logs; wrk-stdout.txt; report.txt)", flush=True)
+              f"tomcat*/logs; wrk-*.txt; report.txt; jkstatus.txt)", flush=True)
     return status
 
 
