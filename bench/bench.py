@@ -533,10 +533,14 @@ def machine_facts():
 
 
 def our_version():
+    """The commit, whether common/ or native/ differ from it, and when mod_jk.so was built
+    (with --no-build it may be older than the sources)."""
     head = first_line(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
     dirty = run(["git", "-C", str(REPO), "status", "--porcelain", "--", "common", "native"],
                 timeout=30).stdout.strip()
-    return head + (" + uncommitted changes in common/ or native/" if dirty else "")
+    built = datetime.datetime.fromtimestamp(jh.module_path().stat().st_mtime)
+    return (head + (" + uncommitted changes in common/ or native/" if dirty else "") +
+            f", mod_jk.so built {built:%Y-%m-%d %H:%M}")
 
 
 def version_facts(debian_version):
@@ -633,6 +637,33 @@ def estimate_minutes(args, workloads):
     return t / 60
 
 
+# Tools a run needs, with the Debian package that has each; None: the phase is optional.
+TOOLS = {"wrk": "wrk", "ab": "apache2-utils", "gcc": "gcc", "apt-get": "apt",
+         "dpkg-deb": "dpkg", "java": "tomcat10 (openjdk)"}
+OPTIONAL_TOOLS = {"valgrind": ("valgrind", "no_callgrind"), "strace": ("strace", "no_syscalls"),
+                  "gnuplot": ("gnuplot-nox", None)}
+
+
+def preflight(args):
+    """Stop before starting anything if a required tool is missing; note optional ones."""
+    missing = [f"{tool} (apt-get install {pkg})" for tool, pkg in TOOLS.items()
+               if not shutil.which(tool)]
+    if not Path(jh.APACHE2).exists():
+        missing.append(f"{jh.APACHE2} (apt-get install apache2)")
+    for tool, (pkg, skip_flag) in OPTIONAL_TOOLS.items():
+        if shutil.which(tool):
+            continue
+        if tool == "valgrind" and not args.no_callgrind:
+            missing.append("valgrind (apt-get install valgrind, or --no-callgrind)")
+        else:
+            log(f"note: {tool} is not installed (apt-get install {pkg}); "
+                f"{'the chart' if tool == 'gnuplot' else 'its phase'} is skipped")
+            if skip_flag:
+                setattr(args, skip_flag, True)
+    if missing:
+        raise SystemExit("missing: " + ", ".join(missing))
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.from_json:
@@ -640,6 +671,7 @@ def main(argv=None):
         md, png = write_report(json.loads(source.read_text()), source.parent, args.write_docs)
         log(f"written: {md}, {png}")
         return 0
+    preflight(args)
     workloads = [WORKLOAD_BY_KEY[k] for k in args.workloads]
     cg_workloads = [WORKLOAD_BY_KEY[k] for k in args.callgrind_workloads]
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S") + ("-quick" if args.quick else "")
@@ -679,10 +711,7 @@ def main(argv=None):
             report["throughput"] = {"runs": results,
                                     "summary": summarize(results, workloads, args.conns)}
         if not args.no_syscalls:
-            if shutil.which("strace"):
-                report["syscalls"] = syscall_phase(stack, args, workloads, outdir)
-            else:
-                log("syscalls: strace is not installed (apt-get install strace); skipped")
+            report["syscalls"] = syscall_phase(stack, args, workloads, outdir)
         if not args.no_memory:
             report["memory"] = memory_phase(stack, args, outdir)
         if not args.no_callgrind:

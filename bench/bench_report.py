@@ -1,6 +1,7 @@
 """The benchmark's page (docs/performance.md) and chart (gnuplot) from a run's results."""
 
 import re
+import shutil
 from pathlib import Path
 
 from bench_common import (CONNECTORS, REPO, ROUTE_TITLES, ROUTES, WORKLOAD_BY_KEY, cell_key,
@@ -221,6 +222,7 @@ unset arrow 1
         cdata.write_text("\n".join(crow) + "\n")
         panels.append(f"""set title "Connector cost inside httpd (callgrind, k instructions per request)"
 set yrange [0:*]
+set key top left
 plot "{cdata}" using 2:xtic(1) title "this module" lc rgb "#1f77b4", \\
      "" using 3 title "mod_jk 1.2.48" lc rgb "#d62728", \\
      "" using 4 title "mod_proxy_ajp" lc rgb "#ff7f0e"
@@ -234,6 +236,8 @@ set output "{png}"
 set termoption noenhanced
 set multiplot layout {len(panels)},1
 """ + "\n".join(panels) + "unset multiplot\n")
+    if not shutil.which("gnuplot"):
+        return False
     result = run(["gnuplot", str(script)], timeout=120)
     if result.returncode != 0:
         # pngcairo is in gnuplot-nox's cairo build; fall back to the gd terminal.
@@ -249,7 +253,9 @@ def write_markdown(report, path, png_name):
     args = report["settings"]
     workloads = [WORKLOAD_BY_KEY[k] for k in args["workloads"]]
     conns_list = args["conns"]
-    v, m = report["versions"], report["machine"]
+    v = {k: re.sub(r"^Server version: |\s*Copyright.*$|\s*\[epoll\]", "", x)
+         for k, x in report["versions"].items()}
+    m = report["machine"]
     out = [
         "# Performance: this module, mod_jk and mod_proxy_ajp side by side",
         "",
@@ -271,7 +277,7 @@ def write_markdown(report, path, png_name):
         f"{', '.join(map(str, conns_list))}; {args['rounds']} interleaved round(s) "
         f"(every route of a workload in turn, order rotated each round), medians; "
         f"{args['warmup']} s warm-up per route first",
-        f"- **Machine load at start**: loadavg {report['loadavg_start']}"
+        f"- **Machine load at start**: load average {' '.join(report['loadavg_start'])}"
         + (f"; other busy processes: {report['busy_at_start']}" if report['busy_at_start']
            else "; no other busy process"),
         "",
@@ -295,7 +301,11 @@ def write_markdown(report, path, png_name):
             out += ["This module was within 3% of, or faster than, both mod_jk and "
                     "mod_proxy_ajp in every cell.", ""]
         out += ["<details><summary>This run's absolute figures (for this machine and this "
-                "run only)</summary>", "", absolute, "", "</details>", ""]
+                "run only)</summary>", "", absolute, "",
+                "errors: non-2xx answers plus wrk's socket errors. The few read errors at 64 "
+                "connections, for every connector, are keep-alive connections that httpd's "
+                "event MPM closes when it retires a child process; wrk reconnects.", "",
+                "</details>", ""]
     if report.get("callgrind"):
         cg = report["callgrind"]
         out += ["## Cost inside httpd (callgrind)", "",
@@ -336,8 +346,9 @@ def write_markdown(report, path, png_name):
             "bench/run.sh --help          # every option (duration, rounds, conns, workloads, "
             "--lb, phases)",
             "```", "",
-            "Needs the Debian packages apache2, apache2-dev, tomcat10, wrk, valgrind, "
-            "gnuplot-nox and gcc. Debian's mod_jk is fetched with `apt-get download "
+            "Needs the Debian packages apache2, apache2-dev, apache2-utils (ab), tomcat10, wrk, "
+            "gcc, valgrind, strace and gnuplot-nox (the last three for the callgrind phase, "
+            "the system-call counts and the chart). Debian's mod_jk is fetched with `apt-get download "
             "libapache2-mod-jk` and unpacked with `dpkg-deb -x` into the run's directory; it is "
             "never installed. It runs in a second private httpd (same event MPM settings, "
             "another port), because it also calls itself `jk_module`. Every server listens on "
