@@ -301,11 +301,8 @@ def write_markdown(report, path, png_name):
             out += ["This module was within 3% of, or faster than, both mod_jk and "
                     "mod_proxy_ajp in every cell.", ""]
         out += ["<details><summary>This run's absolute figures (for this machine and this "
-                "run only)</summary>", "", absolute, "",
-                "errors: non-2xx answers plus wrk's socket errors. The few read errors at 64 "
-                "connections, for every connector, are keep-alive connections that httpd's "
-                "event MPM closes when it retires a child process; wrk reconnects.", "",
-                "</details>", ""]
+                "run only; errors = non-2xx answers + wrk's socket errors)</summary>", "",
+                absolute, "", "</details>", ""]
     if report.get("callgrind"):
         cg = report["callgrind"]
         out += ["## Cost inside httpd (callgrind)", "",
@@ -338,6 +335,20 @@ def write_markdown(report, path, png_name):
                 "halves; pools and caches filling up grow in the first half only.", ""]
     if report.get("chart"):
         out += ["## Chart", "", f"![throughput ratios and connector cost]({png_name})", ""]
+    out += ["## Reading these figures", "",
+            "- wrk, both httpds, Tomcat and the zero-cost backend share two CPUs, and other "
+            "work on the machine shows in the load average above. Throughput and latency "
+            "ratios therefore carry noise of the order of 10-20% (see the range over rounds); "
+            "the callgrind and system-call figures do not depend on timing.",
+            "- The zero-cost backend answers at once from memory, so its rows show what httpd "
+            "and the connector cost; the Tomcat rows show what a user sees, Tomcat's own CPU "
+            "time included.",
+            "- A connector's cost above the static file can be small: serving a file has its "
+            "own work (looking the file up, opening and mapping it, its ETag), which a "
+            "connector does not do, and the connector's own work replaces it.",
+            "- Errors: wrk reports a few read errors at 64 connections for every route; they "
+            "are keep-alive connections that the event MPM closes when it retires a child "
+            "process, and wrk reconnects.", ""]
     out += ["## How to run it", "",
             "```",
             "bench/run.sh                 # full run: all workloads, 3 rounds, callgrind, 1M "
@@ -348,8 +359,8 @@ def write_markdown(report, path, png_name):
             "```", "",
             "Needs the Debian packages apache2, apache2-dev, apache2-utils (ab), tomcat10, wrk, "
             "gcc, valgrind, strace and gnuplot-nox (the last three for the callgrind phase, "
-            "the system-call counts and the chart). Debian's mod_jk is fetched with `apt-get download "
-            "libapache2-mod-jk` and unpacked with `dpkg-deb -x` into the run's directory; it is "
+            "the system-call counts and the chart). Debian's mod_jk is fetched with "
+            "`apt-get download libapache2-mod-jk` and unpacked with `dpkg-deb -x` into the run's directory; it is "
             "never installed. It runs in a second private httpd (same event MPM settings, "
             "another port), because it also calls itself `jk_module`. Every server listens on "
             "127.0.0.1 and is stopped by its PID. The access log is off in both httpds. Raw "

@@ -7,8 +7,11 @@
  * unasked, the rest is asked for with GET_BODY_CHUNK). CPING gets CPONG.
  *
  * The body size is the number in the request URI's last path segment (/jkz/1024 gives
- * 1024 bytes), else the -s default. The bytes are the pattern of download.jsp and of the
- * static files of the benchmark: byte i is i % 251.
+ * 1024 bytes), else the -s default. Body packets carry at most max_packet_size - 8 bytes
+ * (8184 by default, as Tomcat sends them): 'AB', length, code, data length, data and a
+ * trailing 0 must fit in one packet, so 8186 data bytes (the limit for request body
+ * chunks, which have no code byte and no trailing 0) would overflow it. The bytes are the
+ * pattern of download.jsp and of the benchmark's static files: byte i is i % 251.
  *
  * One thread per backend connection with blocking I/O: the connectors keep their
  * connections open, so threads are few and long-lived, and each request costs one read
