@@ -43,6 +43,7 @@ class Workload:
     path: str             # below the connector's prefix
     static: str = None    # the static file with the same bytes (the ceiling), if any
     post: int = 0         # request body bytes (POST), 0 for GET
+    sticky: bool = False  # requests carry session cookies naming the Tomcats (see STICKY_MIX)
 
 
 WORKLOADS = (
@@ -53,10 +54,18 @@ WORKLOADS = (
     Workload("z1k", "1 KiB from the zero-cost backend", "zero", "1024", static="1k.bin"),
     Workload("z100k", "100 KiB from the zero-cost backend", "zero", "102400",
              static="100k.bin"),
+    Workload("sticky", "sticky-session mix (small JSP)", "tomcat", "small.jsp",
+             static="small.html", sticky=True),
     Workload("post64k", "64 KiB POST to Tomcat (sink.jsp)", "tomcat", "sink.jsp", post=64 * KIB),
     Workload("zpost64k", "64 KiB POST to the zero-cost backend", "zero", "16", post=64 * KIB),
 )
 WORKLOAD_BY_KEY = {w.key: w for w in WORKLOADS}
+
+# The Tomcats' jvmRoutes (the lb members' names), and the sticky mix's requests in turn: a
+# session on each Tomcat, and a request without one (a new visitor, balanced).
+MEMBER_ROUTES = ("worker1", "worker2")
+STICKY_MIX = tuple(f"JSESSIONID=5E55102A7C0FFEE0{i}9B1D2C3E4F5A6B7C.{route}"
+                   for i, route in enumerate(MEMBER_ROUTES)) + (None,)
 # What callgrind measures by default: the baseline's rows plus one zero-backend row.
 CALLGRIND_DEFAULT = ("jsp", "tc1k", "tc100k", "z1k", "post64k")
 
@@ -102,11 +111,13 @@ def first_line(argv, timeout=30, pattern=None):
     return lines[0] if lines else "?"
 
 
-def http_fetch(host, port, path, body=None, timeout=30):
+def http_fetch(host, port, path, body=None, timeout=30, cookie=None):
     """(status, body bytes) of one request on a fresh connection."""
     conn = http.client.HTTPConnection(host, port, timeout=timeout)
     try:
         headers = {"Content-Type": "application/octet-stream"} if body is not None else {}
+        if cookie:
+            headers["Cookie"] = cookie
         conn.request("POST" if body is not None else "GET", path, body=body, headers=headers)
         resp = conn.getresponse()
         return resp.status, resp.read()
@@ -132,6 +143,19 @@ class KeepAliveClient:
 
     def close(self):
         self.conn.close()
+
+
+def process_cpu_seconds(pid):
+    """CPU seconds (user + system) of pid, its live descendants, and the children they reaped."""
+    hz = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in [pid, *jh._descendants(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue   # exited in between: its time is now in its parent's reaped-children time
+        total += sum(int(x) for x in fields[11:15])   # utime stime cutime cstime
+    return total / hz
 
 
 def busy_processes(seconds=1.0, exclude=()):

@@ -46,6 +46,26 @@ def throughput_tables(summary, workloads, conns_list):
     return "\n".join(lines), "\n".join(absolute)
 
 
+def cpu_table(summary, workloads, conns_list):
+    """CPU microseconds per request of httpd and of the backend, per route, or None."""
+    head = ["| workload | conns |"] + [f" {ROUTE_TITLES[r]}: httpd | backend |" for r in ROUTES]
+    lines = ["".join(head), "|---|---:|" + "---:|---:|" * len(ROUTES)]
+    found = False
+    for w in workloads:
+        for conns in conns_list:
+            routes = (summary.get(f"{w.key}@{conns}") or {}).get("routes", {})
+            cells = []
+            for route in ROUTES:
+                cpu = (routes.get(route) or {}).get("cpu_us")
+                if not cpu or route == "static":
+                    cells.append(f" {cpu['httpd']:.0f} | — |" if cpu else " — | — |")
+                    continue
+                found = True
+                cells.append(f" {cpu['httpd']:.0f} | {cpu[w.backend]:.0f} |")
+            lines.append(f"| {w.title} | {conns} |" + "".join(cells))
+    return "\n".join(lines) if found else None
+
+
 def slower_cells(summary, threshold=0.97):
     """(cell, other route, ratio, overlap) where ours' median req/s is below threshold x the
     other's; overlap is True when the rounds' ranges overlap (the gap may be noise)."""
@@ -300,6 +320,15 @@ def write_markdown(report, path, png_name):
         else:
             out += ["This module was within 3% of, or faster than, both mod_jk and "
                     "mod_proxy_ajp in every cell.", ""]
+        cpu = cpu_table(report["throughput"]["summary"], workloads, conns_list)
+        if cpu:
+            out += ["### CPU time per request", "",
+                    "Microseconds of CPU (user + system, from /proc) that httpd (all its "
+                    "processes) and the backend (the Tomcats, or the zero-cost backend) spent per "
+                    "request during each route's wrk runs, medians over rounds. On two CPUs "
+                    "shared by all parties, a connector can only raise req/s by leaving more CPU "
+                    "to the others: where the backend's share dominates, httpd's cannot move "
+                    "the total much.", "", cpu, ""]
         out += ["<details><summary>This run's absolute figures (for this machine and this "
                 "run only; errors = non-2xx answers + wrk's socket errors)</summary>", "",
                 absolute, "", "</details>", ""]

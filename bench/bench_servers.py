@@ -5,8 +5,9 @@ import re
 import shutil
 
 import jkharness as jh
-from bench_common import (BENCH, CONTEXT, HOST, PREFIX, REPO, STATIC_FILES, TRIGGER_FUNCTION,
-                          WEBAPP, http_fetch, log, routes_of, run)
+from bench_common import (BENCH, CONNECTORS, CONTEXT, HOST, MEMBER_ROUTES, PREFIX, REPO,
+                          STATIC_FILES, STICKY_MIX, TRIGGER_FUNCTION, WEBAPP, http_fetch, log,
+                          process_cpu_seconds, routes_of, run)
 
 # ---------------------------------------------------------------------------
 # Preparation: our module, the zero-cost backend, Debian's mod_jk
@@ -61,7 +62,7 @@ class BenchTomcat(jh.Tomcat):
 
     def warm_bench_pages(self):
         """Compile the benchmark JSPs before anything is measured."""
-        for page, body in (("small.jsp", None), ("sink.jsp", b"x" * 100)):
+        for page, body in (("small.jsp", None), ("sink.jsp", b"x" * 100), ("route.jsp", None)):
             status, _ = http_fetch(self.host, self.http_port, f"/{CONTEXT}/{page}", body=body)
             if status != 200:
                 raise jh.HarnessError(f"{self}: /{CONTEXT}/{page} answers {status}\n"
@@ -154,7 +155,8 @@ def proxy_config(tomcats, zero, lb):
         members = "\n".join(f"    BalancerMember ajp://{t.host}:{t.ajp_port} route={t.jvm_route}"
                             for t in tomcats)
         tomcat_target = f"<Proxy balancer://tomcats>\n{members}\n</Proxy>\n" \
-                        f"ProxyPass /ajp/ balancer://tomcats/{CONTEXT}/"
+                        f"ProxyPass /ajp/ balancer://tomcats/{CONTEXT}/ " \
+                        "stickysession=JSESSIONID|jsessionid"
     else:
         t = tomcats[0]
         tomcat_target = f"ProxyPass /ajp/ ajp://{t.host}:{t.ajp_port}/{CONTEXT}/"
@@ -168,7 +170,7 @@ class Stack:
         self.workdir = workdir
         self.lb = args.lb
         self.tomcats = [BenchTomcat(workdir / f"tomcat-worker{i + 1}", host=HOST,
-                                    jvm_route=f"worker{i + 1}")
+                                    jvm_route=MEMBER_ROUTES[i])
                         for i in range(2 if args.lb else 1)]
         self.zero = ZeroBackend(zero_exe, workdir / "zero")
         proxy_modules = ("proxy", "proxy_ajp")
@@ -222,6 +224,12 @@ class Stack:
         for t in self.tomcats:
             t.stop()
 
+    def cpu_seconds(self, route):
+        """CPU seconds used so far by each party of `route`: its httpd, the Tomcats, zero."""
+        return {"httpd": process_cpu_seconds(self.httpd_of(route).proc.pid),
+                "tomcat": sum(process_cpu_seconds(t.proc.pid) for t in self.tomcats),
+                "zero": process_cpu_seconds(self.zero.proc.pid)}
+
     def httpd_of(self, route):
         return self.modjk if route == "mod_jk" else self.main
 
@@ -235,7 +243,7 @@ class Stack:
         return f"http://{h.host}:{h.port}{self.path(route, workload)}"
 
     def expected_body(self, workload):
-        if workload.key == "jsp":
+        if workload.path == "small.jsp":
             return self.small_page
         if workload.key == "post64k":
             return f"read {workload.post} bytes".encode()
@@ -244,6 +252,21 @@ class Stack:
             size = int(workload.path.rsplit("/", 1)[-1]) if workload.backend == "zero" \
                 else None
         return jh.download_pattern(size) if size is not None else None
+
+    def stickiness_problems(self):
+        """Does every connector send each session cookie of the sticky mix to its Tomcat?"""
+        problems = []
+        for route in CONNECTORS:
+            h = self.httpd_of(route)
+            path = PREFIX[(route, "tomcat")] + "route.jsp"
+            for cookie in (c for c in STICKY_MIX if c):
+                want = cookie.rsplit(".", 1)[1]
+                answers = [http_fetch(h.host, h.port, path, cookie=cookie) for _ in range(4)]
+                if any(status != 200 or got.strip().decode() != want for status, got in answers):
+                    problems.append(f"{route}: {cookie} answered by "
+                                    f"{[got.strip().decode() for _, got in answers]}, "
+                                    f"expected {want} every time")
+        return problems
 
     def sanity_check(self, workloads):
         """Every route of every workload answers 200 with the expected bytes, or we stop."""
@@ -261,6 +284,8 @@ class Stack:
                 if status != 200 or (want is not None and got.strip() != want.strip()):
                     problems.append(f"{route} {w.key} {self.url(route, w)}: status {status}, "
                                     f"{len(got)} bytes, expected {len(want or b'')}")
+        if self.lb and any(w.sticky for w in workloads):
+            problems += self.stickiness_problems()
         if problems:
             raise jh.HarnessError("sanity check failed:\n" + "\n".join(problems) + "\n" +
                                   self.main.log_tail(20) + "\n" + self.modjk.log_tail(20))

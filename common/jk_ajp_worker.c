@@ -210,6 +210,33 @@ static void flush_client(exchange *x)
         x->unflushed = 0;
 }
 
+/*
+ * How long the backend may pause before the body gathered so far goes to the client.
+ * Tomcat writes a long reply packet by packet; waiting this long for the next one lets
+ * the client get it in a few large writes instead of one per packet.  A reply that
+ * trickles (a stream of events, a slow page) still reaches the client within 1 ms.
+ */
+#define JK_FLUSH_HOLD (APR_USEC_PER_SEC / 1000)
+
+/* Wait until the backend has more to read, flushing the client's body if it pauses. */
+static apr_status_t wait_backend(exchange *x)
+{
+    if (x->unflushed) {
+        apr_interval_time_t hold = JK_FLUSH_HOLD;
+        apr_status_t rv;
+        if (x->timeout >= 0 && x->timeout < hold)
+            hold = x->timeout;
+        rv = wait_io(x->c->sock, APR_POLLIN, hold);
+        if (!APR_STATUS_IS_TIMEUP(rv))
+            return rv;
+        flush_client(x);
+        if (x->timeout >= 0)
+            return x->timeout > hold ? wait_io(x->c->sock, APR_POLLIN, x->timeout - hold)
+                                     : APR_TIMEUP;
+    }
+    return wait_io(x->c->sock, APR_POLLIN, x->timeout);
+}
+
 /* Read more bytes into the connection's buffer; APR_EOF when the backend closed. */
 static apr_status_t fill(exchange *x)
 {
@@ -226,8 +253,7 @@ static apr_status_t fill(exchange *x)
     /* Right after sending, a read would only say EAGAIN: save that system call. */
     if (x->just_sent) {
         x->just_sent = 0;
-        flush_client(x);
-        if ((rv = wait_io(c->sock, APR_POLLIN, x->timeout)) != APR_SUCCESS)
+        if ((rv = wait_backend(x)) != APR_SUCCESS)
             return rv;
     }
     for (;;) {
@@ -240,8 +266,7 @@ static apr_status_t fill(exchange *x)
         }
         if (!APR_STATUS_IS_EAGAIN(rv))
             return rv == APR_SUCCESS ? APR_EOF : rv;
-        flush_client(x);
-        if ((rv = wait_io(c->sock, APR_POLLIN, x->timeout)) != APR_SUCCESS)
+        if ((rv = wait_backend(x)) != APR_SUCCESS)
             return rv;
     }
 }

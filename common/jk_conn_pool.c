@@ -36,8 +36,9 @@ apr_status_t jk_conn_pool_create(apr_pool_t *pool, int size, apr_size_t packet_s
         if ((rv = create_slot_pool(pool, &c->pool)) != APR_SUCCESS)
             return rv;
         c->out = jk_msg_create(pool, packet_size);
-        /* Room for a whole packet after whatever is left of the previous one. */
-        c->rcap = 2 * packet_size;
+        /* Room for a whole packet after whatever is left of the previous one, and for
+         * several packets per read when the backend sends them back to back. */
+        c->rcap = 2 * packet_size > JK_CONN_READ_BUFFER ? 2 * packet_size : JK_CONN_READ_BUFFER;
         c->rbuf = apr_palloc(pool, c->rcap);
         c->owner = p;
     }

@@ -20,6 +20,9 @@
 
 typedef struct jk_conn_pool jk_conn_pool;
 
+/* The least a connection's receive buffer holds: one read takes in several 8 KiB packets. */
+#define JK_CONN_READ_BUFFER (32 * 1024)
+
 typedef struct jk_conn {
     apr_socket_t *sock;     /* NULL when not connected */
     apr_pool_t *pool;       /* owns the socket; cleared when it closes */

@@ -1035,6 +1035,7 @@ typedef struct jk_request_ctx {
     int flush_header;
     int use_server_errors;      /* statuses from this up get httpd's error page; 0: off */
     int server_error;           /* the status whose body is being dropped */
+    apr_size_t pending;         /* body bytes in bb, not yet passed to the output filters */
 } jk_request_ctx;
 
 static apr_status_t read_body(jk_service *s, char *buf, apr_size_t want, apr_size_t *got)
@@ -1089,24 +1090,44 @@ static apr_status_t start_response(jk_service *s, int status, const char *reason
     return r->connection->aborted ? APR_ECONNABORTED : APR_SUCCESS;
 }
 
+/*
+ * The body is gathered into writes of up to this much: Tomcat sends it in packets of
+ * max_packet_size (8 KiB), and one write per packet costs the client a wake-up each.
+ * The worker flushes sooner when the backend pauses (see wait_backend in jk_ajp_worker.c).
+ */
+#define JK_WRITE_GATHER (64 * 1024)
+
+static apr_status_t pass_body(jk_request_ctx *x, int flush)
+{
+    apr_status_t rv;
+    x->pending = 0;
+    rv = flush ? ap_fflush(x->r->output_filters, x->bb)
+               : ap_pass_brigade(x->r->output_filters, x->bb);
+    apr_brigade_cleanup(x->bb);
+    if (rv == APR_SUCCESS && x->r->connection->aborted)
+        rv = APR_ECONNABORTED;
+    return rv;
+}
+
 static apr_status_t write_body(jk_service *s, const char *buf, apr_size_t len)
 {
     jk_request_ctx *x = s->ctx;
     apr_status_t rv;
     if (x->server_error)
         return APR_SUCCESS; /* Tomcat's error page is replaced by httpd's */
-    rv = ap_fwrite(x->r->output_filters, x->bb, buf, len);
-    if (rv == APR_SUCCESS && x->flush_packets)
-        rv = ap_fflush(x->r->output_filters, x->bb);
-    if (rv == APR_SUCCESS && x->r->connection->aborted)
-        rv = APR_ECONNABORTED;
-    return rv;
+    /* A copy into heap buckets: the connection's buffer is reused for the next packet. */
+    if ((rv = apr_brigade_write(x->bb, NULL, NULL, buf, len)) != APR_SUCCESS)
+        return rv;
+    x->pending += len;
+    if (x->flush_packets || x->pending >= JK_WRITE_GATHER)
+        return pass_body(x, x->flush_packets);
+    return APR_SUCCESS;
 }
 
 static apr_status_t flush_body(jk_service *s)
 {
     jk_request_ctx *x = s->ctx;
-    return x->server_error ? APR_SUCCESS : ap_fflush(x->r->output_filters, x->bb);
+    return x->server_error ? APR_SUCCESS : pass_body(x, 1);
 }
 
 static const jk_service_io httpd_io = { read_body, start_response, write_body, flush_body };
@@ -1328,28 +1349,69 @@ static int finish_response(request_rec *r, jk_request_ctx *x)
     return OK;
 }
 
-/* A member's shared figures as JK_LB_<which>_* notes, for httpd's LogFormat. */
-static void set_member_notes(request_rec *r, const char *which, const char *name)
+/* Decimal text of `v`: apr_psprintf costs ten times more, and this runs for every request. */
+static const char *decimal_text(apr_pool_t *p, apr_uint64_t v)
+{
+    char buf[24], *end = buf + sizeof(buf), *q = end;
+    do {
+        *--q = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    return apr_pstrmemdup(p, q, (apr_size_t)(end - q));
+}
+
+enum { MEMBER_NOTES = 9 };
+
+#define MEMBER_NOTE_KEYS(which) { "JK_LB_" which "_NAME", "JK_LB_" which "_VALUE", \
+    "JK_LB_" which "_ACCESSED", "JK_LB_" which "_READ", "JK_LB_" which "_TRANSFERRED", \
+    "JK_LB_" which "_ERRORS", "JK_LB_" which "_BUSY", "JK_LB_" which "_ACTIVATION", \
+    "JK_LB_" which "_STATE" }
+static const char *const first_member_keys[MEMBER_NOTES] = MEMBER_NOTE_KEYS("FIRST");
+static const char *const last_member_keys[MEMBER_NOTES] = MEMBER_NOTE_KEYS("LAST");
+#undef MEMBER_NOTE_KEYS
+
+/* A member's shared figures, in the order of the key tables above; 0 if it has none. */
+static int member_figures(apr_pool_t *p, const char *name, const char *values[MEMBER_NOTES])
 {
     const jk_worker *m = g.workers ? jk_workers_find(g.workers, name) : NULL;
-    const char *prefix = apr_pstrcat(r->pool, "JK_LB_", which, "_", NULL);
     jk_shm_member *rec;
+    int state, busy;
     if (m == NULL || (rec = m->shm) == NULL)
-        return;
-#define NOTE(key, fmt, value) \
-    apr_table_setn(r->notes, apr_pstrcat(r->pool, prefix, key, NULL), \
-                   apr_psprintf(r->pool, fmt, value))
-    NOTE("NAME", "%s", name);
-    NOTE("VALUE", "%" APR_UINT64_T_FMT, (apr_uint64_t)atomic_load(&rec->lb_value));
-    NOTE("ACCESSED", "%" APR_UINT64_T_FMT, (apr_uint64_t)atomic_load(&rec->requests));
-    NOTE("READ", "%" APR_UINT64_T_FMT, (apr_uint64_t)atomic_load(&rec->bytes_read));
-    NOTE("TRANSFERRED", "%" APR_UINT64_T_FMT, (apr_uint64_t)atomic_load(&rec->bytes_written));
-    NOTE("ERRORS", "%" APR_UINT64_T_FMT, (apr_uint64_t)atomic_load(&rec->errors));
-    NOTE("BUSY", "%d", atomic_load(&rec->busy));
-    NOTE("ACTIVATION", "%s", jk_config_activation_name((jk_activation)atomic_load(&rec->activation)));
-    NOTE("STATE", "%s", atomic_load(&rec->state) == JK_MEMBER_OK ? "OK"
-                        : atomic_load(&rec->state) == JK_MEMBER_PROBING ? "ERR/PRB" : "ERR");
-#undef NOTE
+        return 0;
+    state = atomic_load(&rec->state);
+    values[0] = name;
+    values[1] = decimal_text(p, (apr_uint64_t)atomic_load(&rec->lb_value));
+    values[2] = decimal_text(p, (apr_uint64_t)atomic_load(&rec->requests));
+    values[3] = decimal_text(p, (apr_uint64_t)atomic_load(&rec->bytes_read));
+    values[4] = decimal_text(p, (apr_uint64_t)atomic_load(&rec->bytes_written));
+    values[5] = decimal_text(p, (apr_uint64_t)atomic_load(&rec->errors));
+    busy = atomic_load(&rec->busy);
+    values[6] = decimal_text(p, (apr_uint64_t)(busy > 0 ? busy : 0));
+    values[7] = jk_config_activation_name((jk_activation)atomic_load(&rec->activation));
+    values[8] = state == JK_MEMBER_OK ? "OK" : state == JK_MEMBER_PROBING ? "ERR/PRB" : "ERR";
+    return 1;
+}
+
+static void add_notes(apr_table_t *notes, const char *const keys[MEMBER_NOTES],
+                      const char *const values[MEMBER_NOTES])
+{
+    for (int i = 0; i < MEMBER_NOTES; i++)
+        apr_table_addn(notes, keys[i], values[i]);
+}
+
+/* JK_LB_FIRST_* and JK_LB_LAST_* notes, for httpd's LogFormat; one lookup when they agree. */
+static void set_member_notes(request_rec *r, const char *first, const char *last)
+{
+    const char *first_values[MEMBER_NOTES], *last_values[MEMBER_NOTES];
+    int have = member_figures(r->pool, first, first_values);
+    if (have)
+        add_notes(r->notes, first_member_keys, first_values);
+    if (strcmp(first, last) != 0)
+        have = member_figures(r->pool, last, last_values);
+    else
+        memcpy(last_values, first_values, sizeof(last_values));
+    if (have)
+        add_notes(r->notes, last_member_keys, last_values);
 }
 
 static void set_result_notes(request_rec *r, const jk_worker *w, const jk_service *s)
@@ -1358,11 +1420,11 @@ static void set_result_notes(request_rec *r, const jk_worker *w, const jk_servic
     if (s->route)
         apr_table_setn(r->notes, "JK_WORKER_ROUTE", s->route);
     if (strcmp(w->type_name, "lb") == 0 && s->member) {
-        set_member_notes(r, "FIRST", s->first_member ? s->first_member : s->member);
-        set_member_notes(r, "LAST", s->member);
+        set_member_notes(r, s->first_member ? s->first_member : s->member, s->member);
     }
-    apr_table_setn(r->notes, "JK_REQUEST_DURATION", apr_psprintf(r->pool, "%" APR_TIME_T_FMT,
-                   apr_time_now() - r->request_time));
+    apr_time_t took = apr_time_now() - r->request_time;
+    apr_table_setn(r->notes, "JK_REQUEST_DURATION",
+                   decimal_text(r->pool, (apr_uint64_t)(took > 0 ? took : 0)));
 }
 
 static int jk_handler(request_rec *r)

@@ -75,6 +75,26 @@ def test_headers_beyond_the_packet_get_431(make_httpd, tomcat, jk_module):
     assert requests.get(httpd.url("/echo.jsp"), timeout=10).status_code == 200
 
 
+def test_a_page_flushed_in_parts_reaches_the_client_part_by_part(make_httpd, tomcat, jk_module):
+    """A progressive page (or an event stream): each part Tomcat flushes reaches the client when
+    Tomcat sends it, whole, although a reply is otherwise gathered into large writes."""
+    httpd = start(make_httpd, tomcat)
+    part, pause = 20000, 0.8          # a part spans three 8 KiB AJP packets
+    completed = []                    # when the client held all of part 1, of part 2, ...
+    got = 0
+    with requests.get(httpd.url(f"/stream.jsp?parts=3&size={part}&ms={int(pause * 1000)}"),
+                      stream=True, timeout=10) as r:
+        assert r.status_code == 200
+        for chunk in r.iter_content(chunk_size=None):
+            got += len(chunk)
+            while got >= part * (len(completed) + 1):
+                completed.append(time.monotonic())
+    assert got == 3 * part
+    # Had any part waited for the next one, two parts would have completed together.
+    gaps = [b - a for a, b in zip(completed, completed[1:])]
+    assert all(g > pause / 2 for g in gaps), gaps
+
+
 def test_slow_servlet_gives_504_after_reply_timeout(make_httpd, tomcat, jk_module):
     httpd = start(make_httpd, tomcat, "worker.w1.reply_timeout=800\n")
     began = time.monotonic()
