@@ -384,7 +384,7 @@ def write_markdown(report, path, png_name):
             "requests memory check",
             "bench/run.sh --quick         # smoke run: -d3s, 1 round, 50k requests memory check",
             "bench/run.sh --help          # every option (duration, rounds, conns, workloads, "
-            "--lb, phases)",
+            "--no-lb, phases)",
             "```", "",
             "Needs the Debian packages apache2, apache2-dev, apache2-utils (ab), tomcat10, wrk, "
             "gcc, valgrind, strace and gnuplot-nox (the last three for the callgrind phase, "
@@ -395,12 +395,18 @@ def write_markdown(report, path, png_name):
             "127.0.0.1 and is stopped by its PID. The access log is off in both httpds. Raw "
             "results (JSON, every wrk output, callgrind dumps and annotations) go to "
             "`bench/results/<stamp>/`.", "",
-            "Routes: this module `JkMount /jk/* worker1` and `/jkz/* zero` in httpd *main*; "
-            "mod_proxy_ajp `ProxyPass /ajp/ ajp://tomcat/jk/` and `/ajpz/` in the same httpd; "
-            "static files under `/static/` there; Debian's mod_jk with the same "
-            "workers.properties and Jk directives in httpd *mod_jk*. Tomcat serves the "
-            "benchmark webapp `bench/webapp/` as context `/jk` (small.jsp, sink.jsp, and "
-            "1 KiB / 100 KiB static files).", ""]
+            "Routes: this module `JkMount /jk/* lb` (`worker1` with --no-lb) and `/jkz/* zero` "
+            "in httpd *main*; mod_proxy_ajp `ProxyPass /ajp/ balancer://tomcats/jk/ "
+            "stickysession=JSESSIONID|jsessionid` (members with `route=worker1`, `worker2`; "
+            "`ajp://tomcat/jk/` with --no-lb) and `/ajpz/` in the same httpd; static files "
+            "under `/static/` there; Debian's mod_jk with the same workers.properties and Jk "
+            "directives in httpd *mod_jk*. Each Tomcat (jvmRoute `worker1`, `worker2`) serves "
+            "the benchmark webapp `bench/webapp/` as context `/jk` (small.jsp, sink.jsp, "
+            "route.jsp, and 1 KiB / 100 KiB static files). The sticky-session mix sends, in "
+            "turn on every connection, a request with a session cookie for `worker1`, one for "
+            "`worker2` and one without a cookie; before it is measured, the run checks that "
+            "every connector sends each cookie to its Tomcat (route.jsp says which answered).",
+            ""]
     path.write_text("\n".join(out))
 
 
