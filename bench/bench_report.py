@@ -66,6 +66,65 @@ def cpu_table(summary, workloads, conns_list):
     return "\n".join(lines) if found else None
 
 
+def _ratio_target(rows, label, cells, key, goal, at_least):
+    """One row of the targets table: how many cells meet `goal` for ratio `key`, and the worst."""
+    vals = [(w, c, s["ratios"][key]) for w, c, s in cells if s["ratios"].get(key) is not None]
+    if not vals:
+        return
+    met = [v for v in vals if (v[2] >= goal if at_least else v[2] <= goal)]
+    w, c, worst = (min if at_least else max)(vals, key=lambda v: v[2])
+    rows.append(f"| {label} | {len(met)} of {len(vals)} | {worst:.2f} ({w.title}, {c} conns) |")
+
+
+def _cost_target(rows, cg, workloads):
+    vals = []
+    for w in workloads:
+        row = cg["costs"].get(w.key) or {}
+        ours, theirs = (row.get(r, {}).get("connector_cost") for r in ("ours", "mod_jk"))
+        if ours is None:   # no static twin (POST): whole requests
+            ours, theirs = (row.get(r, {}).get("per_request") for r in ("ours", "mod_jk"))
+        if ours is not None and theirs:
+            vals.append((w, ours / theirs))
+    if vals:
+        w, worst = max(vals, key=lambda v: v[1])
+        rows.append(f"| instructions per request ≤ 0.75 × mod_jk's (callgrind) | "
+                    f"{sum(1 for _, r in vals if r <= 0.75)} of {len(vals)} | "
+                    f"{worst:.2f} ({w.title}) |")
+
+
+def _memory_target(rows, mem):
+    half, after = mem["half"]["children"], mem["after"]["children"]
+    both = [pid for pid in mem["same_children"] if pid in half and pid in after]
+    if not both:
+        return
+    rss = {pid: after[pid]["rss_kb"] - half[pid]["rss_kb"] for pid in both}
+    fds = {pid: after[pid]["fds"] - half[pid]["fds"] for pid in both}
+    flat = [pid for pid in both if rss[pid] <= half[pid]["rss_kb"] / 100 and fds[pid] <= 0]
+    rows.append(f"| flat memory and fds over {mem['requests']} requests (second half: RSS within "
+                f"1%, no new fd) | {len(flat)} of {len(both)} children | RSS "
+                f"{max(rss.values()):+d} kB, fds {max(fds.values()):+d} |")
+
+
+def targets_section(report, workloads, conns_list):
+    """The issue's targets against this run's figures, computed, never written by hand."""
+    rows = ["| target | met in | worst cell |", "|---|---:|---|"]
+    summary = (report.get("throughput") or {}).get("summary", {})
+    cells = [(w, c, summary[f"{w.key}@{c}"]) for w in workloads for c in conns_list
+             if f"{w.key}@{c}" in summary]
+    _ratio_target(rows, "req/s ≥ 1.15 × mod_jk", cells, "rps_ours/mod_jk", 1.15, True)
+    _ratio_target(rows, "req/s ≥ 1.10 × mod_proxy_ajp", cells, "rps_ours/proxy_ajp", 1.10, True)
+    _ratio_target(rows, "p99 no worse than mod_jk's", cells, "p99_ours/mod_jk", 1.0, False)
+    _ratio_target(rows, "p99 no worse than mod_proxy_ajp's", cells, "p99_ours/proxy_ajp", 1.0,
+                  False)
+    _ratio_target(rows, "zero-cost backend: req/s ≥ 0.90 × static file",
+                  [x for x in cells if x[0].backend == "zero"], "rps_ours/static", 0.90, True)
+    if report.get("callgrind"):
+        _cost_target(rows, report["callgrind"], workloads)
+    if report.get("memory"):
+        _memory_target(rows, report["memory"])
+    return "\n".join(rows) if len(rows) > 2 else None
+
+
 def slower_cells(summary, threshold=0.97):
     """(cell, other route, ratio, overlap) where ours' median req/s is below threshold x the
     other's; overlap is True when the rounds' ranges overlap (the gap may be noise)."""
@@ -302,6 +361,11 @@ def write_markdown(report, path, png_name):
            else "; no other busy process"),
         "",
     ]
+    targets = targets_section(report, workloads, conns_list)
+    if targets:
+        out += ["## Targets", "",
+                "The issue's targets, checked against this run's figures (computed by "
+                "`bench_report.py`; the sections below hold the figures).", "", targets, ""]
     if report.get("throughput"):
         ratios, absolute = throughput_tables(report["throughput"]["summary"], workloads,
                                              conns_list)

@@ -502,7 +502,8 @@ def test_request_log_format_and_lb_notes(make_httpd, jk_module, pair):
     JK_LB_* notes reach httpd's own access log."""
     extra = ('JkRequestLogFormat "%w %R %s %m %U%q %b %T"\n'
              'LogFormat "%{JK_LB_LAST_NAME}n %{JK_LB_FIRST_NAME}n %{JK_LB_LAST_STATE}n '
-             '%{JK_LB_LAST_ACCESSED}n" lbnotes\nCustomLog "@LOG_DIR@/lbnotes_log" lbnotes\n')
+             '%{JK_LB_LAST_ACCESSED}n %{JK_REQUEST_DURATION}n %{JK_LB_LAST_BUSY}n" lbnotes\n'
+             'CustomLog "@LOG_DIR@/lbnotes_log" lbnotes\n')
     httpd = lb_httpd(make_httpd, *pair, conf=extra)
     routes = [fetch(httpd, f"/index.jsp?n={i}")[1] for i in range(4)]
     assert requests.get(httpd.url("/static.html"), timeout=TIMEOUT).status_code == 200
@@ -517,3 +518,6 @@ def test_request_log_format_and_lb_notes(make_httpd, jk_module, pair):
     notes = [n.split() for n in httpd.read_log("lbnotes_log").splitlines() if not n.startswith("-")]
     assert [n[0] for n in notes] == routes
     assert all(n[1] == n[0] and n[2] == "OK" and int(n[3]) >= 1 for n in notes), notes
+    # The request's duration in microseconds, and the member's busy count (0 or more).
+    assert all(re.fullmatch(r"\d+", n[4]) and int(n[4]) > 0 for n in notes), notes
+    assert all(re.fullmatch(r"\d+", n[5]) for n in notes), notes
