@@ -20,6 +20,7 @@ typedef struct lb_worker {
     jk_shm_lb *shm;
     jk_shm_lb local_lock;       /* when there is no shared memory (unit tests) */
     jk_clock_fn clock;
+    jk_sleep_fn sleep;
 } lb_worker;
 
 #define LOG(lb, level, ...) jk_log((lb)->base.log, level, __VA_ARGS__)
@@ -509,7 +510,7 @@ static jk_result lb_service(jk_worker *base, jk_service *s)
         }
         /* Every member was busy: wait a little and look again at all of them. */
         memset(c.tried, 0, (apr_size_t)lb->n);
-        apr_sleep((apr_interval_time_t)lb->cfg->retry_interval * 1000);
+        lb->sleep((apr_interval_time_t)lb->cfg->retry_interval * 1000);
     }
     LOG(lb, JK_LOG_ERROR, "lb %s: no member could take %s %s; the client gets %d", base->name,
         s->method, s->uri, jk_result_http_status(r));
@@ -549,9 +550,11 @@ static void lb_maintain(jk_worker *base, apr_time_t now)
 
 static const jk_worker_ops lb_ops = { lb_service, lb_maintain, NULL };
 
-void jk_lb_worker_set_clock(jk_worker *w, jk_clock_fn clock)
+void jk_lb_worker_set_clock(jk_worker *w, jk_clock_fn clock, jk_sleep_fn sleep)
 {
-    ((lb_worker *)w->impl)->clock = clock;
+    lb_worker *lb = w->impl;
+    lb->clock = clock;
+    lb->sleep = sleep;
 }
 
 apr_status_t jk_lb_worker_create(apr_pool_t *pool, const jk_worker_config *cfg,
@@ -568,6 +571,7 @@ apr_status_t jk_lb_worker_create(apr_pool_t *pool, const jk_worker_config *cfg,
     lb->base.impl = lb;
     lb->cfg = cfg;
     lb->clock = apr_time_now;
+    lb->sleep = apr_sleep;
     lb->n = cfg->members->nelts;
     lb->members = apr_pcalloc(pool, sizeof(lb_member) * (apr_size_t)lb->n);
     lb->shm = jk_shm_lb_find(env->shm, cfg->name);

@@ -22,9 +22,11 @@ apr_status_t jk_lb_worker_create(apr_pool_t *pool, const jk_worker_config *cfg,
                                  const jk_worker_env *env, const jk_worker_table *members,
                                  jk_worker **out);
 
-/* Where the lb reads the time (tests replace it to simulate time passing). */
+/* Where the lb reads the time, and how it waits between rounds of busy members (tests
+ * replace both to simulate time passing). */
 typedef apr_time_t (*jk_clock_fn)(void);
-void jk_lb_worker_set_clock(jk_worker *w, jk_clock_fn clock);
+typedef void (*jk_sleep_fn)(apr_interval_time_t usec);
+void jk_lb_worker_set_clock(jk_worker *w, jk_clock_fn clock, jk_sleep_fn sleep);
 
 /* The lb_mult of each factor: LCM(factors) / factor.  Exposed for tests. */
 void jk_lb_multipliers(const int *factors, int n, uint64_t *mult);

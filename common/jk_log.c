@@ -67,6 +67,13 @@ apr_size_t jk_log_format_stamp(const char *format, apr_time_t t, char *buf, apr_
     return strftime(buf, size, fmt, &tm);
 }
 
+static _Thread_local const char *request_id;
+
+void jk_log_set_request_id(const char *id)
+{
+    request_id = id;
+}
+
 void jk_log(const jk_logger *l, jk_log_level level, const char *fmt, ...)
 {
     char line[JK_LOG_MAX_LINE];
@@ -82,6 +89,11 @@ void jk_log(const jk_logger *l, jk_log_level level, const char *fmt, ...)
     m = snprintf(line + n, sizeof(line) - n, "[%ld:%lu] [%s] ", (long)getpid(),
                  (unsigned long)pthread_self(), level_names[level]);
     n += (apr_size_t)m;
+    if (request_id) {
+        /* At most 64 characters of it: an id never crowds out the message. */
+        m = snprintf(line + n, sizeof(line) - n, "[%.64s] ", request_id);
+        n += (apr_size_t)m;
+    }
     va_start(ap, fmt);
     m = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
     va_end(ap);

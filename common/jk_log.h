@@ -46,6 +46,13 @@ static inline int jk_log_enabled(const jk_logger *l, jk_log_level level)
 void jk_log(const jk_logger *l, jk_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/*
+ * The id of the request this thread is serving (JkRequestIdIndicator), or NULL: while set,
+ * every line this thread logs carries it, so a request's lines can be found together.
+ * The string must outlive the request; clear it (NULL) when the request is done.
+ */
+void jk_log_set_request_id(const char *id);
+
 /* A request log line (JkRequestLogFormat): written whatever the level. */
 void jk_log_request(const jk_logger *l, const char *line);
 

@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(apache2 apache2-dev tomcat10 check autoconf automake libtool pkg-config
           make gcc clang libclang-rt-14-dev python3-pytest python3-requests curl procps iproute2
-          chromium chromium-driver python3-selenium prometheus wrk nftables)
+          chromium chromium-driver python3-selenium prometheus wrk nftables openssl)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -41,7 +41,6 @@
 #define JK_HANDLER "jakarta-servlet"
 #define JK_NOTE_WORKER "JK_WORKER_NAME"
 #define JK_NOTE_ORIG_URI "JK_ORIG_URI"
-#define JK_ENV_WORKER "JK_WORKER_NAME"
 #define JK_ENV_NO_JK "no-jk"
 #define JK_DEFAULT_LOG_FILE "logs/mod_jk.log"
 
@@ -61,6 +60,7 @@ module AP_MODULE_DECLARE_DATA jk_module;
 #define JK_OPT_FLUSH_PACKETS           0x0020
 #define JK_OPT_FLUSH_HEADER            0x0040
 #define JK_OPT_DISABLE_REUSE           0x0080
+#define JK_OPT_FWD_CERT_CHAIN          0x0100
 #define JK_OPT_FWD_KEY_SIZE            0x0200
 #define JK_OPT_REJECT_UNSAFE_URI       0x0400
 #define JK_OPT_FWD_PHYSICAL_ADDRESS    0x0800
@@ -72,6 +72,39 @@ typedef struct jk_env_var {
     const char *name;
     const char *default_value; /* NULL: sent only when set */
 } jk_env_var;
+
+/*
+ * The Jk*Indicator directives: which environment variable holds each fact. SetEnvIf or
+ * SetEnv rules (the administrator's, never the client's own) set them, e.g. behind a
+ * proxy that ends TLS or knows the real client.
+ */
+typedef enum {
+    IND_WORKER, IND_HTTPS, IND_SSL_PROTOCOL, IND_CERTS, IND_CIPHER, IND_SESSION, IND_KEY_SIZE,
+    IND_CERT_CHAIN_PREFIX, IND_REQUEST_ID, IND_REMOTE_ADDR, IND_REMOTE_PORT, IND_REMOTE_HOST,
+    IND_REMOTE_USER, IND_AUTH_TYPE, IND_LOCAL_NAME, IND_LOCAL_ADDR, IND_LOCAL_PORT,
+    IND_IGNORE_CL, IND_COUNT
+} jk_indicator;
+
+static const char *const indicator_defaults[IND_COUNT] = {
+    [IND_WORKER] = "JK_WORKER_NAME",
+    [IND_HTTPS] = "HTTPS",
+    [IND_SSL_PROTOCOL] = "SSL_PROTOCOL",
+    [IND_CERTS] = "SSL_CLIENT_CERT",
+    [IND_CIPHER] = "SSL_CIPHER",
+    [IND_SESSION] = "SSL_SESSION_ID",
+    [IND_KEY_SIZE] = "SSL_CIPHER_USEKEYSIZE",
+    [IND_CERT_CHAIN_PREFIX] = "SSL_CLIENT_CERT_CHAIN_",
+    [IND_REQUEST_ID] = "UNIQUE_ID",
+    [IND_REMOTE_ADDR] = "JK_REMOTE_ADDR",
+    [IND_REMOTE_PORT] = "JK_REMOTE_PORT",
+    [IND_REMOTE_HOST] = "JK_REMOTE_HOST",
+    [IND_REMOTE_USER] = "JK_REMOTE_USER",
+    [IND_AUTH_TYPE] = "JK_AUTH_TYPE",
+    [IND_LOCAL_NAME] = "JK_LOCAL_NAME",
+    [IND_LOCAL_ADDR] = "JK_LOCAL_ADDR",
+    [IND_LOCAL_PORT] = "JK_LOCAL_PORT",
+    [IND_IGNORE_CL] = "JK_IGNORE_CL",
+};
 
 typedef struct jk_server_conf {
     const char *log_file;
@@ -91,6 +124,8 @@ typedef struct jk_server_conf {
     const char *request_log_format; /* JkRequestLogFormat */
     int strip_session;          /* JkStripSession */
     const char *strip_session_name;
+    const char *indicators[IND_COUNT]; /* NULL: the main server's, else the default name */
+    int extract_ssl;            /* JkExtractSSL; UNSET: On */
 } jk_server_conf;
 
 #define JK_MOUNT_FILE_RELOAD_DEFAULT 60
@@ -126,6 +161,7 @@ static void *create_server_conf(apr_pool_t *p, server_rec *s)
     c->env_vars = apr_array_make(p, 2, sizeof(jk_env_var));
     c->mount_file_reload = UNSET;
     c->strip_session = UNSET;
+    c->extract_ssl = UNSET;
     return c;
 }
 
@@ -164,12 +200,27 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
                                                     : base->request_log_format;
     c->strip_session_name = add->strip_session_name ? add->strip_session_name
                                                     : base->strip_session_name;
+    for (int i = 0; i < IND_COUNT; i++)
+        c->indicators[i] = add->indicators[i] ? add->indicators[i] : base->indicators[i];
+    c->extract_ssl = add->extract_ssl != UNSET ? add->extract_ssl : base->extract_ssl;
     return c;
 }
 
 static jk_server_conf *server_conf(server_rec *s)
 {
     return ap_get_module_config(s->module_config, &jk_module);
+}
+
+static const char *indicator_name(const jk_server_conf *c, jk_indicator i)
+{
+    return c->indicators[i] ? c->indicators[i] : indicator_defaults[i];
+}
+
+/* The variable an indicator names, in this request; NULL when unset or empty. */
+static const char *indicated(request_rec *r, const jk_server_conf *c, jk_indicator i)
+{
+    const char *v = apr_table_get(r->subprocess_env, indicator_name(c, i));
+    return v && *v ? v : NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -344,13 +395,14 @@ static const option_name option_names[] = {
     { "FlushHeader", JK_OPT_FLUSH_HEADER },
     { "DisableReuse", JK_OPT_DISABLE_REUSE },
     { "RejectUnsafeURI", JK_OPT_REJECT_UNSAFE_URI },
+    { "ForwardSSLCertChain", JK_OPT_FWD_CERT_CHAIN },
     { NULL, 0 }
 };
 
 /* Options mod_jk still accepts but that change nothing (slashes are always collapsed). */
 static const char *const inert_options[] = {
     "CollapseSlashesAll", "CollapseSlashesNone", "CollapseSlashesUnmount",
-    "ForwardDirectories", "ForwardSSLCertChain", NULL
+    "ForwardDirectories", NULL
 };
 
 static int find_option(const char *name)
@@ -405,6 +457,24 @@ static const char *set_env_var(cmd_parms *cmd, void *dummy, const char *name, co
     return NULL;
 }
 
+/* Jk*Indicator NAME: cmd->info is the jk_indicator. */
+static const char *set_indicator(cmd_parms *cmd, void *dummy, const char *name)
+{
+    (void)dummy;
+    if (*name == '\0')
+        return apr_psprintf(cmd->pool, "%s needs the name of an environment variable",
+                            cmd->cmd->name);
+    server_conf(cmd->server)->indicators[(intptr_t)cmd->info] = apr_pstrdup(cmd->pool, name);
+    return NULL;
+}
+
+static const char *set_extract_ssl(cmd_parms *cmd, void *dummy, int on)
+{
+    (void)dummy;
+    server_conf(cmd->server)->extract_ssl = on;
+    return NULL;
+}
+
 static const char *set_watchdog(cmd_parms *cmd, void *dummy, const char *value)
 {
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
@@ -455,6 +525,44 @@ static const command_rec jk_cmds[] = {
                    "environment variable forwarded as a request attribute [default]"),
     AP_INIT_TAKE1("JkWatchdogInterval", set_watchdog, NULL, RSRC_CONF,
                   "seconds between maintenance runs"),
+    AP_INIT_TAKE1("JkWorkerIndicator", set_indicator, (void *)IND_WORKER, RSRC_CONF,
+                  "environment variable with the worker's name with SetHandler jakarta-servlet"),
+    AP_INIT_TAKE1("JkHTTPSIndicator", set_indicator, (void *)IND_HTTPS, RSRC_CONF,
+                  "environment variable with 'on' when the client used TLS"),
+    AP_INIT_TAKE1("JkSSLPROTOCOLIndicator", set_indicator, (void *)IND_SSL_PROTOCOL, RSRC_CONF,
+                  "environment variable with the TLS protocol"),
+    AP_INIT_TAKE1("JkCERTSIndicator", set_indicator, (void *)IND_CERTS, RSRC_CONF,
+                  "environment variable with the client certificate (PEM)"),
+    AP_INIT_TAKE1("JkCIPHERIndicator", set_indicator, (void *)IND_CIPHER, RSRC_CONF,
+                  "environment variable with the TLS cipher"),
+    AP_INIT_TAKE1("JkSESSIONIndicator", set_indicator, (void *)IND_SESSION, RSRC_CONF,
+                  "environment variable with the TLS session id"),
+    AP_INIT_TAKE1("JkKEYSIZEIndicator", set_indicator, (void *)IND_KEY_SIZE, RSRC_CONF,
+                  "environment variable with the cipher's key size"),
+    AP_INIT_TAKE1("JkCERTCHAINPrefix", set_indicator, (void *)IND_CERT_CHAIN_PREFIX, RSRC_CONF,
+                  "environment variable with the client certificate chain, numbered from 0"),
+    AP_INIT_TAKE1("JkRequestIdIndicator", set_indicator, (void *)IND_REQUEST_ID, RSRC_CONF,
+                  "environment variable with the request id in mod_jk.log lines"),
+    AP_INIT_TAKE1("JkRemoteAddrIndicator", set_indicator, (void *)IND_REMOTE_ADDR, RSRC_CONF,
+                  "environment variable with the client's address"),
+    AP_INIT_TAKE1("JkRemotePortIndicator", set_indicator, (void *)IND_REMOTE_PORT, RSRC_CONF,
+                  "environment variable with the client's port"),
+    AP_INIT_TAKE1("JkRemoteHostIndicator", set_indicator, (void *)IND_REMOTE_HOST, RSRC_CONF,
+                  "environment variable with the client's host name"),
+    AP_INIT_TAKE1("JkRemoteUserIndicator", set_indicator, (void *)IND_REMOTE_USER, RSRC_CONF,
+                  "environment variable with the authenticated user"),
+    AP_INIT_TAKE1("JkAuthTypeIndicator", set_indicator, (void *)IND_AUTH_TYPE, RSRC_CONF,
+                  "environment variable with the authentication type"),
+    AP_INIT_TAKE1("JkLocalNameIndicator", set_indicator, (void *)IND_LOCAL_NAME, RSRC_CONF,
+                  "environment variable with the server name"),
+    AP_INIT_TAKE1("JkLocalAddrIndicator", set_indicator, (void *)IND_LOCAL_ADDR, RSRC_CONF,
+                  "environment variable with the server's address"),
+    AP_INIT_TAKE1("JkLocalPortIndicator", set_indicator, (void *)IND_LOCAL_PORT, RSRC_CONF,
+                  "environment variable with the server's port"),
+    AP_INIT_TAKE1("JkIgnoreCLIndicator", set_indicator, (void *)IND_IGNORE_CL, RSRC_CONF,
+                  "environment variable with set: stream the body, ignoring Content-Length"),
+    AP_INIT_FLAG("JkExtractSSL", set_extract_ssl, NULL, RSRC_CONF,
+                 "On: forward the TLS facts of the request (the default)"),
     AP_INIT_TAKE1("JkShmFile", set_accepted, NULL, RSRC_CONF, "shared memory file"),
     AP_INIT_TAKE1("JkShmSize", set_accepted, NULL, RSRC_CONF, "shared memory size (KB)"),
     { .name = NULL }
@@ -1158,18 +1266,20 @@ static int method_has_body_semantics(const char *method)
     return !strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "PATCH");
 }
 
-/* Request headers as they are, plus Content-Length: 0 where a body is expected but absent. */
-static void collect_headers(request_rec *r, jk_service *s)
+/* Request headers as they are (without Content-Length when told to ignore it), plus
+ * Content-Length: 0 where a body is expected but absent. */
+static void collect_headers(request_rec *r, jk_service *s, int ignore_cl)
 {
     const apr_array_header_t *arr = apr_table_elts(r->headers_in);
     const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
-    int add_zero_length = s->content_length == 0 && method_has_body_semantics(r->method) &&
+    int add_zero_length = !ignore_cl && s->content_length == 0 &&
+                          method_has_body_semantics(r->method) &&
                           apr_table_get(r->headers_in, "Content-Length") == NULL;
     jk_header *h = apr_palloc(r->pool, sizeof(jk_header) * (apr_size_t)(arr->nelts + 1));
     int n = 0;
 
     for (int i = 0; i < arr->nelts; i++) {
-        if (e[i].key == NULL)
+        if (e[i].key == NULL || (ignore_cl && strcasecmp(e[i].key, "Content-Length") == 0))
             continue;
         h[n].name = e[i].key;
         h[n].value = e[i].val ? e[i].val : "";
@@ -1216,28 +1326,104 @@ static void jk_optional_fn_retrieve(void)
     ssl_var_lookup_fn = APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup);
 }
 
-static void collect_tls(request_rec *r, jk_service *s)
+static const char *mod_ssl_var(request_rec *r, const char *name)
 {
-    APR_OPTIONAL_FN_TYPE(ssl_is_https) *is_https = ssl_is_https_fn;
-    APR_OPTIONAL_FN_TYPE(ssl_var_lookup) *lookup = ssl_var_lookup_fn;
-    conn_rec *c = r->connection;
-    const char *bits;
+    return ssl_var_lookup_fn(r->pool, r->server, r->connection, r, (char *)name);
+}
 
-    s->ssl_key_size = -1;
-    if (is_https == NULL || !is_https(c))
-        return;
+static const char *env_var(request_rec *r, const char *name)
+{
+    return apr_table_get(r->subprocess_env, name);
+}
+
+/* ForwardSSLCertChain: the client's certificate, then the chain it sent (PEM after PEM). */
+static const char *with_chain(request_rec *r, const char *cert, const char *prefix,
+                              const char *(*get)(request_rec *, const char *))
+{
+    for (int i = 0; cert != NULL && i < 16; i++) {
+        const char *next = get(r, apr_psprintf(r->pool, "%s%d", prefix, i));
+        apr_size_t len = strlen(cert);
+        if (next == NULL || *next == '\0')
+            break;
+        cert = apr_pstrcat(r->pool, cert, len > 0 && cert[len - 1] == '\n' ? "" : "\n", next,
+                           NULL);
+    }
+    return cert;
+}
+
+/* The TLS facts of a TLS connection, from mod_ssl itself. */
+static void tls_from_mod_ssl(request_rec *r, const jk_server_conf *conf, jk_service *s)
+{
+    const char *bits;
     s->is_ssl = 1;
-    if (lookup == NULL)
+    if (ssl_var_lookup_fn == NULL)
         return;
-    s->ssl_cipher = lookup(r->pool, r->server, c, r, "SSL_CIPHER");
-    s->ssl_session = lookup(r->pool, r->server, c, r, "SSL_SESSION_ID");
-    s->ssl_protocol = lookup(r->pool, r->server, c, r, "SSL_PROTOCOL");
-    s->ssl_cert = lookup(r->pool, r->server, c, r, "SSL_CLIENT_CERT");
+    s->ssl_cipher = mod_ssl_var(r, "SSL_CIPHER");
+    s->ssl_session = mod_ssl_var(r, "SSL_SESSION_ID");
+    s->ssl_protocol = mod_ssl_var(r, "SSL_PROTOCOL");
+    s->ssl_cert = mod_ssl_var(r, "SSL_CLIENT_CERT");
     if (s->ssl_cert && *s->ssl_cert == '\0')
         s->ssl_cert = NULL;
-    bits = lookup(r->pool, r->server, c, r, "SSL_CIPHER_USEKEYSIZE");
+    if (conf->options & JK_OPT_FWD_CERT_CHAIN)
+        s->ssl_cert = with_chain(r, s->ssl_cert, "SSL_CLIENT_CERT_CHAIN_", mod_ssl_var);
+    bits = mod_ssl_var(r, "SSL_CIPHER_USEKEYSIZE");
     if (bits && *bits)
         s->ssl_key_size = atoi(bits);
+}
+
+/* TLS that ended before httpd (a proxy or balancer in front): the facts its rules put into
+ * the variables the Jk*Indicator directives name; HTTPS must say "on". */
+static void tls_from_indicators(request_rec *r, const jk_server_conf *conf, jk_service *s)
+{
+    const char *https = indicated(r, conf, IND_HTTPS), *bits;
+    if (https == NULL || strcasecmp(https, "on") != 0)
+        return;
+    s->is_ssl = 1;
+    s->ssl_cipher = indicated(r, conf, IND_CIPHER);
+    s->ssl_session = indicated(r, conf, IND_SESSION);
+    s->ssl_protocol = indicated(r, conf, IND_SSL_PROTOCOL);
+    s->ssl_cert = indicated(r, conf, IND_CERTS);
+    if (conf->options & JK_OPT_FWD_CERT_CHAIN)
+        s->ssl_cert = with_chain(r, s->ssl_cert, indicator_name(conf, IND_CERT_CHAIN_PREFIX),
+                                 env_var);
+    if ((bits = indicated(r, conf, IND_KEY_SIZE)) != NULL)
+        s->ssl_key_size = atoi(bits);
+}
+
+static void collect_tls(request_rec *r, const jk_server_conf *conf, jk_service *s)
+{
+    s->ssl_key_size = -1;
+    if (conf->extract_ssl == 0)
+        return;
+    if (ssl_is_https_fn != NULL && ssl_is_https_fn(r->connection))
+        tls_from_mod_ssl(r, conf, s);
+    else
+        tls_from_indicators(r, conf, s);
+}
+
+/* Jk{Remote,Local}*Indicator: what a proxy in front knows of the client and of the server. */
+static void apply_address_indicators(request_rec *r, const jk_server_conf *c, jk_service *s)
+{
+    const char *v;
+    int port;
+    if ((v = indicated(r, c, IND_REMOTE_ADDR)) != NULL)
+        s->remote_addr = v;
+    if ((v = indicated(r, c, IND_REMOTE_PORT)) != NULL &&
+        jk_config_parse_int(v, 0, 65535, &port) == 0)
+        s->remote_port = port;
+    if ((v = indicated(r, c, IND_REMOTE_HOST)) != NULL)
+        s->remote_host = v;
+    if ((v = indicated(r, c, IND_REMOTE_USER)) != NULL)
+        s->remote_user = v;
+    if ((v = indicated(r, c, IND_AUTH_TYPE)) != NULL)
+        s->auth_type = v;
+    if ((v = indicated(r, c, IND_LOCAL_NAME)) != NULL)
+        s->server_name = v;
+    if ((v = indicated(r, c, IND_LOCAL_ADDR)) != NULL)
+        s->local_addr = v;
+    if ((v = indicated(r, c, IND_LOCAL_PORT)) != NULL &&
+        jk_config_parse_int(v, 0, 65535, &port) == 0)
+        s->server_port = port;
 }
 
 /* JK_REPLY_TIMEOUT (ms), e.g. from SetEnvIf for a slow report page. */
@@ -1285,7 +1471,7 @@ static void build_service(request_rec *r, const jk_server_conf *c, jk_request_ct
                           jk_service *s)
 {
     conn_rec *conn = r->connection;
-    int physical = c->options & JK_OPT_FWD_PHYSICAL_ADDRESS;
+    int physical = c->options & JK_OPT_FWD_PHYSICAL_ADDRESS, ignore_cl;
 
     memset(s, 0, sizeof(*s));
     s->pool = r->pool;
@@ -1308,9 +1494,14 @@ static void build_service(request_rec *r, const jk_server_conf *c, jk_request_ct
     s->server_port = ap_get_server_port(r);
     s->remote_user = r->user;
     s->auth_type = r->ap_auth_type;
-    collect_tls(r, s);
-    s->content_length = apr_table_get(r->headers_in, "Transfer-Encoding") ? -1 : r->remaining;
-    collect_headers(r, s);
+    apply_address_indicators(r, c, s);
+    collect_tls(r, c, s);
+    /* JkIgnoreCLIndicator: the body streams to its end, whatever Content-Length said (e.g.
+     * when mod_deflate inflates it); Tomcat then gets no Content-Length either. */
+    ignore_cl = indicated(r, c, IND_IGNORE_CL) != NULL;
+    s->content_length = ignore_cl || apr_table_get(r->headers_in, "Transfer-Encoding")
+                            ? -1 : r->remaining;
+    collect_headers(r, s, ignore_cl);
     collect_env_vars(r, c, s);
     s->disable_reuse = (c->options & JK_OPT_DISABLE_REUSE) != 0;
     s->reply_timeout = reply_timeout_override(r);
@@ -1441,7 +1632,7 @@ static int jk_handler(request_rec *r)
         if (r->handler == NULL || strcmp(r->handler, JK_HANDLER) != 0)
             return DECLINED;
         /* SetHandler jakarta-servlet: the worker must be named; never guess one. */
-        if ((name = apr_table_get(r->subprocess_env, JK_ENV_WORKER)) == NULL)
+        if ((name = indicated(r, c, IND_WORKER)) == NULL)
             return DECLINED;
         apr_table_setn(r->notes, JK_NOTE_WORKER, name);
     }
@@ -1462,7 +1653,9 @@ static int jk_handler(request_rec *r)
     build_service(r, c, &x, &s);
     apply_rule_ext(r, &s, &x);
 
+    jk_log_set_request_id(indicated(r, c, IND_REQUEST_ID));
     res = w->ops->service(w, &s);
+    jk_log_set_request_id(NULL);
     set_result_notes(r, w, &s);
     if (res == JK_OK && x.server_error)
         return x.server_error;

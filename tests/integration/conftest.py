@@ -32,14 +32,15 @@ class HttpdFactory:
         self.made = []
 
     def __call__(self, conf="", files=None, mpm="event", log_level="warn", start=True,
-                 **placeholders):
+                 modules=(), **placeholders):
         """An httpd with conf appended and files (name -> text) written into its conf/.
 
         Both may use the httpd's own @PLACEHOLDERS@ and any given as keywords, e.g. a
         Tomcat's placeholders(). With start=False it is only configured (for configtest).
+        modules: httpd modules to load besides the harness's own (e.g. "ssl").
         """
         httpd = jk.Httpd(self.root / f"httpd-{len(self.made) + 1}-{mpm}", mpm=mpm,
-                         log_level=log_level)
+                         log_level=log_level, modules=modules)
         self.made.append(httpd)
         for name, text in (files or {}).items():
             httpd.write_conf_file(name, text, **placeholders)

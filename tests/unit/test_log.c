@@ -131,6 +131,25 @@ START_TEST(test_line_format)
 }
 END_TEST
 
+START_TEST(test_request_id_marks_this_threads_lines_until_cleared)
+{
+    jk_logger *l = jk_log_create(pool, log_file, JK_LOG_INFO, "");
+    char long_id[200];
+    memset(long_id, 'i', sizeof(long_id) - 1);
+    long_id[sizeof(long_id) - 1] = '\0';
+
+    jk_log_set_request_id("Zx9-abc");
+    jk_log(l, JK_LOG_INFO, "during");
+    jk_log_set_request_id(long_id);
+    jk_log(l, JK_LOG_ERROR, "long id");
+    jk_log_set_request_id(NULL);
+    jk_log(l, JK_LOG_INFO, "after");
+    ck_assert_str_eq(log_text(), apr_pstrcat(pool, ids("info"), "[Zx9-abc] during\n",
+                                             ids("error"), "[", apr_pstrndup(pool, long_id, 64),
+                                             "] long id\n", ids("info"), "after\n", NULL));
+}
+END_TEST
+
 START_TEST(test_stamp_with_its_own_space)
 {
     jk_logger *l = jk_log_create(pool, log_file, JK_LOG_INFO, "[%Y] ");
@@ -332,6 +351,7 @@ static Suite *log_suite(void)
     tcase_add_test(tc, test_format_stamp_subseconds);
     tcase_add_test(tc, test_format_stamp_default_shape);
     tcase_add_test(tc, test_level_parse);
+    tcase_add_test(tc, test_request_id_marks_this_threads_lines_until_cleared);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -78,8 +78,23 @@
     static final String[] KNOWN_ATTRIBUTES = {
         "AJP_REMOTE_PORT", "AJP_LOCAL_ADDR", "AJP_SSL_PROTOCOL", "JK_LB_ACTIVATION",
         "javax.servlet.include.request_uri", "jakarta.servlet.include.request_uri",
-        "JK_TEST_SET", "JK_TEST_DEFAULT", "JK_TEST_UNSET"
+        "JK_TEST_SET", "JK_TEST_DEFAULT", "JK_TEST_UNSET",
+        "jakarta.servlet.request.cipher_suite", "jakarta.servlet.request.key_size",
+        "jakarta.servlet.request.ssl_session_id"
     };
+
+    // The subjects of the client certificate and of the chain the connector forwarded.
+    static String certSubjects(HttpServletRequest request) {
+        Object certs = request.getAttribute("jakarta.servlet.request.X509Certificate");
+        StringBuilder b = new StringBuilder("[");
+        if (certs instanceof java.security.cert.X509Certificate[]) {
+            for (java.security.cert.X509Certificate c : (java.security.cert.X509Certificate[]) certs) {
+                b.append(b.length() > 1 ? ", " : "");
+                b.append(q(c.getSubjectX500Principal().getName()));
+            }
+        }
+        return b.append(']').toString();
+    }
 
     static String attributes(HttpServletRequest request) {
         java.util.Map<String, Object> found = new java.util.TreeMap<>();
@@ -121,6 +136,7 @@
             + ", \"remoteUser\": " + q(r.getRemoteUser())
             + ", \"authType\": " + q(r.getAuthType())
             + ", \"attributes\": " + attributes(r)
+            + ", \"certSubjects\": " + certSubjects(r)
             + ", " + body(r)
             + ", \"route\": " + q(System.getProperty("jk.test.route"))
             + ", \"connectionId\": " + q(r.getServletConnection().getConnectionId())

@@ -1,0 +1,107 @@
+"""HTTPS through mod_ssl, seen from Tomcat: the request is secure, Tomcat gets the cipher, key
+size, protocol and session, the client's certificate, and with JkOptions
++ForwardSSLCertChain the chain the client sent; JkExtractSSL Off forwards none of it.
+
+The certificates are made for the session with openssl: a root CA that signs httpd's
+certificate and an intermediate CA, which signs the client's."""
+import shutil
+import subprocess
+
+import pytest
+import requests
+
+import jkharness as jk
+
+TIMEOUT = 10
+
+
+def _openssl(*args, cwd):
+    result = subprocess.run(["openssl", *args], cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout
+
+
+def _issue(pki, name, subject, issuer, extensions):
+    """A P-256 key and a certificate for `subject`, signed by `issuer` (None: self-signed)."""
+    (pki / f"{name}.ext").write_text(extensions)
+    key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+           "-keyout", f"{name}.key", "-subj", subject]
+    if issuer is None:
+        _openssl("req", "-x509", *key, "-out", f"{name}.pem", "-days", "3",
+                 "-extensions", "v3", "-config", f"{name}.ext", cwd=pki)
+        return
+    _openssl("req", *key, "-out", f"{name}.csr", cwd=pki)
+    _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{issuer}.pem", "-CAkey",
+             f"{issuer}.key", "-CAcreateserial", "-out", f"{name}.pem", "-days", "3",
+             "-extfile", f"{name}.ext", "-extensions", "v3", cwd=pki)
+
+
+CA_EXT = ("[req]\ndistinguished_name = dn\n[dn]\n[v3]\nbasicConstraints = critical, CA:TRUE\n"
+          "keyUsage = critical, keyCertSign, cRLSign\n")
+
+
+@pytest.fixture(scope="session")
+def pki(work_root):
+    if shutil.which("openssl") is None:
+        pytest.fail("openssl is not installed (scripts/install-deps.sh installs it)")
+    pki = work_root / "pki"
+    pki.mkdir()
+    _issue(pki, "root", "/CN=JK Test Root CA", None, CA_EXT)
+    _issue(pki, "inter", "/CN=JK Test Intermediate CA", "root", CA_EXT)
+    _issue(pki, "server", "/CN=127.0.0.1", "root",
+           "[v3]\nsubjectAltName = IP:127.0.0.1\nextendedKeyUsage = serverAuth\n")
+    _issue(pki, "client", "/CN=alice", "inter", "[v3]\nextendedKeyUsage = clientAuth\n")
+    (pki / "client-chain.pem").write_text((pki / "client.pem").read_text() +
+                                          (pki / "inter.pem").read_text())
+    for f in pki.iterdir():
+        f.chmod(0o644)
+    return pki
+
+
+def start(make_httpd, tomcat, pki, vhost_extra=""):
+    port = jk.free_port()
+    conf = (f"LoadModule jk_module @MODULE_PATH@\nJkWorkersFile @CONF_DIR@/workers.properties\n"
+            f"JkLogFile @LOG_DIR@/mod_jk.log\nJkLogLevel info\n"
+            f"Listen 127.0.0.1:{port}\n<VirtualHost 127.0.0.1:{port}>\n"
+            f"  SSLEngine on\n  SSLCertificateFile {pki}/server.pem\n"
+            f"  SSLCertificateKeyFile {pki}/server.key\n"
+            f"  SSLCACertificateFile {pki}/root.pem\n"
+            f"  SSLVerifyClient optional\n  SSLVerifyDepth 3\n"
+            f"  JkMount /*.jsp w1\n{vhost_extra}</VirtualHost>\n")
+    workers = (f"worker.list=w1\nworker.w1.host={tomcat.host}\n"
+               f"worker.w1.port={tomcat.ajp_port}\n")
+    make_httpd(conf, files={"workers.properties": workers}, modules=("ssl",))
+    return f"https://127.0.0.1:{port}"
+
+
+def echo(base, pki, client_cert=False):
+    cert = (str(pki / "client-chain.pem"), str(pki / "client.key")) if client_cert else None
+    r = requests.get(f"{base}/echo.jsp", verify=str(pki / "root.pem"), cert=cert,
+                     timeout=TIMEOUT)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_https_reaches_tomcat_as_secure_with_its_tls_facts(make_httpd, tomcat, pki, jk_module):
+    seen = echo(start(make_httpd, tomcat, pki), pki)
+    attrs = seen["attributes"]
+    assert seen["isSecure"] is True and seen["scheme"] == "https"
+    assert attrs["AJP_SSL_PROTOCOL"] in ("TLSv1.2", "TLSv1.3")
+    assert attrs["jakarta.servlet.request.cipher_suite"]
+    assert int(attrs["jakarta.servlet.request.key_size"]) >= 128
+    assert seen["certSubjects"] == []
+
+
+def test_client_certificate_without_and_with_its_chain(make_httpd, tomcat, pki, jk_module):
+    alone = echo(start(make_httpd, tomcat, pki), pki, client_cert=True)
+    assert alone["certSubjects"] == ["CN=alice"]
+    chained = echo(start(make_httpd, tomcat, pki, "  JkOptions +ForwardSSLCertChain\n"), pki,
+                   client_cert=True)
+    assert chained["certSubjects"] == ["CN=alice", "CN=JK Test Intermediate CA"]
+
+
+def test_jk_extract_ssl_off_hides_tls_from_tomcat(make_httpd, tomcat, pki, jk_module):
+    seen = echo(start(make_httpd, tomcat, pki, "  JkExtractSSL Off\n"), pki, client_cert=True)
+    assert seen["isSecure"] is False
+    assert seen["certSubjects"] == []
+    assert "AJP_SSL_PROTOCOL" not in seen["attributes"]
