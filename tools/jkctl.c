@@ -63,8 +63,13 @@
 static const char *const module_directives[] = {
     "JkWorkersFile", "JkWorkerProperty", "JkLogFile", "JkLogLevel", "JkLogStampFormat",
     "JkMount", "JkUnMount", "JkMountFile", "JkMountFileReload", "JkStripSession",
-    "JkRequestLogFormat",
-    "JkMountCopy", "JkOptions", "JkEnvVar", "JkWatchdogInterval", "JkShmFile", "JkShmSize",
+    "JkRequestLogFormat", "JkMountCopy", "JkOptions", "JkEnvVar", "JkWatchdogInterval",
+    "JkWorkerIndicator", "JkHTTPSIndicator", "JkSSLPROTOCOLIndicator", "JkCERTSIndicator",
+    "JkCIPHERIndicator", "JkSESSIONIndicator", "JkKEYSIZEIndicator", "JkCERTCHAINPrefix",
+    "JkRequestIdIndicator", "JkRemoteAddrIndicator", "JkRemotePortIndicator",
+    "JkRemoteHostIndicator", "JkRemoteUserIndicator", "JkAuthTypeIndicator",
+    "JkLocalNameIndicator", "JkLocalAddrIndicator", "JkLocalPortIndicator",
+    "JkIgnoreCLIndicator", "JkExtractSSL", "JkShmFile", "JkShmSize",
     NULL
 };
 

@@ -238,14 +238,12 @@ def test_ten_megabyte_line_is_one_error(jkctl, tmp_path):
 
 def test_many_unused_workers_are_all_checked(jkctl, tmp_path):
     path = tmp_path / "many.properties"
-    lines = "".join(f"worker.w{i}.host=h{i}\n" for i in range(20000))
-    path.write_text("worker.list=w0\n" + lines)
-    assert jkctl("check", path).rc == 0
-    # The last of 20,000 workers is checked as closely as the first.
-    path.write_text("worker.list=w0\n" + lines + "worker.w19999.port=eighty\n")
+    path.write_text("worker.list=w0\n" + "".join(f"worker.w{i}.host=h{i}\n" for i in range(20000)))
     r = jkctl("check", path)
-    assert r.rc == 2
-    assert f"{path}:20002: error: worker.w19999.port: 'eighty' is not a whole number" in r.out
+    assert r.rc == 0
+    assert "0 errors, 19999 warnings" in r.out
+    # The last of 20,000 workers is looked at as closely as the first.
+    assert f"{path}:20001: warning: worker w19999 is defined but not in worker.list" in r.out
 
 
 # ---------------------------------------------------------------------------

@@ -86,7 +86,8 @@ def test_https_reaches_tomcat_as_secure_with_its_tls_facts(make_httpd, tomcat, p
     seen = echo(start(make_httpd, tomcat, pki), pki)
     attrs = seen["attributes"]
     assert seen["isSecure"] is True and seen["scheme"] == "https"
-    assert attrs["AJP_SSL_PROTOCOL"] in ("TLSv1.2", "TLSv1.3")
+    # Tomcat keeps the AJP_SSL_PROTOCOL attribute under its own name.
+    assert attrs["org.apache.tomcat.util.net.secure_protocol_version"] in ("TLSv1.2", "TLSv1.3")
     assert attrs["jakarta.servlet.request.cipher_suite"]
     assert int(attrs["jakarta.servlet.request.key_size"]) >= 128
     assert seen["certSubjects"] == []
@@ -104,4 +105,4 @@ def test_jk_extract_ssl_off_hides_tls_from_tomcat(make_httpd, tomcat, pki, jk_mo
     seen = echo(start(make_httpd, tomcat, pki, "  JkExtractSSL Off\n"), pki, client_cert=True)
     assert seen["isSecure"] is False
     assert seen["certSubjects"] == []
-    assert "AJP_SSL_PROTOCOL" not in seen["attributes"]
+    assert "org.apache.tomcat.util.net.secure_protocol_version" not in seen["attributes"]
