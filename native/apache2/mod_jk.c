@@ -219,7 +219,11 @@ static const char *indicator_name(const jk_server_conf *c, jk_indicator i)
 /* The variable an indicator names, in this request; NULL when unset or empty. */
 static const char *indicated(request_rec *r, const jk_server_conf *c, jk_indicator i)
 {
-    const char *v = apr_table_get(r->subprocess_env, indicator_name(c, i));
+    const char *v;
+    /* Most requests have no environment variables at all: then nothing is looked up. */
+    if (apr_is_empty_table(r->subprocess_env))
+        return NULL;
+    v = apr_table_get(r->subprocess_env, indicator_name(c, i));
     return v && *v ? v : NULL;
 }
 
