@@ -69,7 +69,7 @@ static const char *const module_directives[] = {
     "JkRequestIdIndicator", "JkRemoteAddrIndicator", "JkRemotePortIndicator",
     "JkRemoteHostIndicator", "JkRemoteUserIndicator", "JkAuthTypeIndicator",
     "JkLocalNameIndicator", "JkLocalAddrIndicator", "JkLocalPortIndicator",
-    "JkIgnoreCLIndicator", "JkExtractSSL", "JkShmFile", "JkShmSize",
+    "JkIgnoreCLIndicator", "JkAutoAlias", "JkExtractSSL", "JkShmFile", "JkShmSize",
     NULL
 };
 

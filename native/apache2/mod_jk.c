@@ -125,6 +125,7 @@ typedef struct jk_server_conf {
     int strip_session;          /* JkStripSession */
     const char *strip_session_name;
     const char *indicators[IND_COUNT]; /* NULL: the main server's, else the default name */
+    const char *auto_alias;     /* JkAutoAlias directory, without a trailing '/' */
     int extract_ssl;            /* JkExtractSSL; UNSET: On */
 } jk_server_conf;
 
@@ -193,6 +194,7 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     c->env_vars = apr_array_append(p, base->env_vars, add->env_vars);
     /* A vhost's own JkMountFile, or the main server's with JkMountCopy (post_config). */
     c->mount_file = add->mount_file;
+    c->auto_alias = add->auto_alias; /* the main server's only with JkMountCopy */
     c->mount_file_reload = add->mount_file_reload != UNSET ? add->mount_file_reload
                                                            : base->mount_file_reload;
     c->strip_session = add->strip_session != UNSET ? add->strip_session : base->strip_session;
@@ -461,6 +463,19 @@ static const char *set_env_var(cmd_parms *cmd, void *dummy, const char *name, co
     return NULL;
 }
 
+static const char *set_auto_alias(cmd_parms *cmd, void *dummy, const char *dir)
+{
+    char *path = ap_server_root_relative(cmd->pool, dir);
+    apr_size_t n;
+    (void)dummy;
+    if (path == NULL || *dir == '\0')
+        return apr_psprintf(cmd->pool, "JkAutoAlias: '%s' is not a usable directory", dir);
+    for (n = strlen(path); n > 1 && path[n - 1] == '/'; n--)
+        path[n - 1] = '\0';
+    server_conf(cmd->server)->auto_alias = path;
+    return NULL;
+}
+
 /* Jk*Indicator NAME: cmd->info is the jk_indicator. */
 static const char *set_indicator(cmd_parms *cmd, void *dummy, const char *name)
 {
@@ -565,6 +580,8 @@ static const command_rec jk_cmds[] = {
                   "environment variable with the server's port"),
     AP_INIT_TAKE1("JkIgnoreCLIndicator", set_indicator, (void *)IND_IGNORE_CL, RSRC_CONF,
                   "environment variable with set: stream the body, ignoring Content-Length"),
+    AP_INIT_TAKE1("JkAutoAlias", set_auto_alias, NULL, RSRC_CONF,
+                  "Tomcat's webapps directory: serve its contexts' static files"),
     AP_INIT_FLAG("JkExtractSSL", set_extract_ssl, NULL, RSRC_CONF,
                  "On: forward the TLS facts of the request (the default)"),
     AP_INIT_TAKE1("JkShmFile", set_accepted, NULL, RSRC_CONF, "shared memory file"),
@@ -723,6 +740,7 @@ static jk_server_conf *own_vhost_conf(apr_pool_t *p, server_rec *s, const jk_ser
     c->mounts = jk_uri_map_create(p);
     c->mount_copy = UNSET;
     c->mount_file = NULL;
+    c->auto_alias = NULL;
     ap_set_module_config(s->module_config, &jk_module, c);
     return c;
 }
@@ -753,6 +771,8 @@ static void finish_mounts(apr_pool_t *p, server_rec *main_server)
             jk_uri_map_merge(c->mounts, mc->mounts);
             if (c->mount_file == NULL)
                 c->mount_file = mc->mount_file;
+            if (c->auto_alias == NULL)
+                c->auto_alias = mc->auto_alias;
         }
         build_start_map(p, c);
     }
@@ -1088,6 +1108,40 @@ static void strip_session_param(request_rec *r, const jk_server_conf *c)
     memmove(at, end, strlen(end) + 1);
 }
 
+/* Is `rest` ("/x/...") in the directory `name`, whatever its case? */
+static int in_dir_ci(const char *rest, const char *name)
+{
+    apr_size_t n = strlen(name);
+    return strncasecmp(rest + 1, name, n) == 0 && (rest[n + 1] == '/' || rest[n + 1] == '\0');
+}
+
+/*
+ * JkAutoAlias DIR: a request that no rule forwards, for /ctx/..., is served by httpd from
+ * DIR/ctx/... when DIR/ctx is a directory (a webapp Tomcat deployed there), as an Alias
+ * would. Its WEB-INF and META-INF are never served (404), nor a .war archive (403).
+ * `path` is normalised: no spelling of WEB-INF gets past this.
+ */
+static int auto_alias(request_rec *r, const jk_server_conf *c, const char *path)
+{
+    const char *rest = strchr(path + 1, '/');
+    const char *context = rest ? apr_pstrmemdup(r->pool, path + 1, (apr_size_t)(rest - path - 1))
+                               : path + 1;
+    apr_size_t n = strlen(context);
+    apr_finfo_t dir;
+
+    if (n == 0)
+        return DECLINED;
+    if (rest == NULL && n > 4 && strcasecmp(context + n - 4, ".war") == 0)
+        return HTTP_FORBIDDEN;
+    if (apr_stat(&dir, apr_pstrcat(r->pool, c->auto_alias, "/", context, NULL), APR_FINFO_TYPE,
+                 r->pool) != APR_SUCCESS || dir.filetype != APR_DIR)
+        return DECLINED;
+    if (rest && (in_dir_ci(rest, "WEB-INF") || in_dir_ci(rest, "META-INF")))
+        return HTTP_NOT_FOUND;
+    r->filename = apr_pstrcat(r->pool, c->auto_alias, path, NULL);
+    return OK;
+}
+
 static int jk_translate(request_rec *r)
 {
     jk_server_conf *c = server_conf(r->server);
@@ -1099,7 +1153,8 @@ static int jk_translate(request_rec *r)
     if (r->uri == NULL || r->proxyreq || r->uri[0] != '/')
         return DECLINED; /* "OPTIONS *" and the like are httpd's */
     map = current_map(c, r);
-    if (map->rules->nelts == 0 || apr_table_get(r->subprocess_env, JK_ENV_NO_JK))
+    if ((map->rules->nelts == 0 && c->auto_alias == NULL) ||
+        apr_table_get(r->subprocess_env, JK_ENV_NO_JK))
         return DECLINED;
     if (jk_uri_normalize(r->pool, r->uri, &path) != JK_NORMALIZE_OK) {
         jk_log(c->log, JK_LOG_INFO, "refused URI %s: it climbs above the root", r->uri);
@@ -1108,7 +1163,7 @@ static int jk_translate(request_rec *r)
     if ((rule = jk_uri_map_find(map, path)) == NULL || (w = jk_config_find(g.config, rule->worker)) == NULL) {
         if (c->strip_session > 0)
             strip_session_param(r, c);
-        return DECLINED;
+        return c->auto_alias ? auto_alias(r, c, path) : DECLINED;
     }
     if ((c->options & JK_OPT_REJECT_UNSAFE_URI) && strpbrk(r->uri, "%\\")) {
         jk_log(c->log, JK_LOG_INFO, "refused URI %s for worker %s: RejectUnsafeURI", r->uri,

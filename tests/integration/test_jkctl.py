@@ -328,7 +328,7 @@ def test_httpd_conf_mistakes_are_reported_at_their_lines(jkctl, tmp_path):
     write(tmp_path / "workers.properties", LB_WORKERS)
     conf = write(tmp_path / "httpd.conf", """\
 JkWorkersFile workers.properties
-JkAutoAlias /var/lib/tomcat9/webapps
+JkMountFiles uriworkermap.properties
 JkMount /x/* nosuchworker
 JkMount /status/* jkstatus
 JkMount /y
@@ -348,7 +348,7 @@ IncludeOptional missing/*.conf
     r = jkctl("check", "--httpd-conf", conf)
     assert r.rc == 2, r
     expected = [
-        "2: error: Invalid command 'JkAutoAlias': this module has no such directive",
+        "2: error: Invalid command 'JkMountFiles': this module has no such directive",
         "3: error: JkMount /x/* names worker 'nosuchworker', which is not in worker.list",
         "4: warning: status worker jkstatus is mounted at /status/* with no access control",
         "5: error: JkMount needs a URI pattern and a worker name",

@@ -211,3 +211,39 @@ def test_location_access_control_sees_the_resolved_path(make_httpd, tomcat, jk_m
     httpd = make_httpd(conf, files={"workers.properties": WORKERS}, **tomcat.placeholders(1))
     status, body = raw_get(httpd, spelling)
     assert status == 403 and not from_tomcat(body), spelling
+
+
+@pytest.fixture
+def webapps(work_root, request):
+    """A Tomcat webapps directory: context shop with a page and its private directories,
+    and a .war archive."""
+    root = work_root / f"webapps-{request.node.name[:40]}"
+    for rel, text in {"shop/index.html": "<p>shop's own page</p>\n",
+                      "shop/WEB-INF/web.xml": "<web-app/>\n",
+                      "shop/META-INF/context.xml": "<Context/>\n",
+                      "app.war": "PK archive\n"}.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    for d in [root, *root.rglob("*")]:
+        d.chmod(0o755 if d.is_dir() else 0o644)
+    return root
+
+
+def test_jk_auto_alias_serves_webapp_files_but_never_their_private_parts(
+        make_httpd, tomcat, jk_module, webapps):
+    conf = HEAD + (f"JkAutoAlias {webapps}/\n<Directory {webapps}>\n  Require all granted\n"
+                   "</Directory>\nJkMount /shop/*.jsp w1\n")
+    httpd = make_httpd(conf, files={"workers.properties": WORKERS}, **tomcat.placeholders(1))
+    assert raw_get(httpd, "/shop/index.html") == (200, b"<p>shop's own page</p>\n")
+    for spelling in ("/shop/WEB-INF/web.xml", "/shop/web-inf/web.xml", "/shop/%57EB-INF/web.xml",
+                     "/shop//WEB-INF/web.xml", "/shop/./WEB-INF/web.xml",
+                     "/shop/x/../WEB-INF/web.xml", "/shop/WEB-INF;x=1/web.xml",
+                     "/shop/META-INF/context.xml", "/shop/Meta-Inf/context.xml"):
+        status, body = raw_get(httpd, spelling)
+        assert status == 404 and b"web-app" not in body and b"Context" not in body, spelling
+    assert raw_get(httpd, "/app.war")[0] == 403
+    # A rule still wins: the JSP goes to Tomcat (which has no such page).
+    status, body = raw_get(httpd, "/shop/none.jsp")
+    assert status == 404 and b"Tomcat" in body
+    # A path with no webapp directory behind it is httpd's usual business.
+    assert raw_get(httpd, "/nowhere/index.html")[0] == 404
