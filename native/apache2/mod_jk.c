@@ -1,8 +1,9 @@
 /*
  * mod_jk.c: the httpd side of the connector.
  *
- * Directives, hooks, and the adapter between request_rec and jk_service.
- * This is the only file that knows httpd's types; everything it decides is
+ * Directives, hooks, and the adapter between request_rec and jk_service (what
+ * Tomcat is told about a request is gathered in jk_request_facts.c).  These two
+ * files are the only ones that know httpd's types; everything they decide is
  * delegated to common/.  Life cycle:
  *   check_config  read and validate workers.properties (also for configtest)
  *   post_config   open mod_jk.log, say which workers are set up
@@ -37,99 +38,16 @@
 #include "jk_service.h"
 #include "jk_uri_map.h"
 #include "jk_worker.h"
+#include "mod_jk.h"
 
 #define JK_HANDLER "jakarta-servlet"
 #define JK_NOTE_WORKER "JK_WORKER_NAME"
-#define JK_NOTE_ORIG_URI "JK_ORIG_URI"
 #define JK_ENV_NO_JK "no-jk"
 #define JK_DEFAULT_LOG_FILE "logs/mod_jk.log"
 
-APR_DECLARE_OPTIONAL_FN(int, ssl_is_https, (conn_rec *));
-APR_DECLARE_OPTIONAL_FN(char *, ssl_var_lookup,
-                        (apr_pool_t *, server_rec *, conn_rec *, request_rec *, char *));
 
 module AP_MODULE_DECLARE_DATA jk_module;
 
-/* JkOptions flags, with mod_jk's names. */
-#define JK_OPT_FWD_URI_COMPAT          0x0001
-#define JK_OPT_FWD_URI_COMPAT_UNPARSED 0x0002
-#define JK_OPT_FWD_URI_ESCAPED         0x0003
-#define JK_OPT_FWD_URI_PROXY           0x0004
-#define JK_OPT_FWD_URI_MASK            0x0007
-#define JK_OPT_FWD_LOCAL_ADDRESS       0x0010
-#define JK_OPT_FLUSH_PACKETS           0x0020
-#define JK_OPT_FLUSH_HEADER            0x0040
-#define JK_OPT_DISABLE_REUSE           0x0080
-#define JK_OPT_FWD_CERT_CHAIN          0x0100
-#define JK_OPT_FWD_KEY_SIZE            0x0200
-#define JK_OPT_REJECT_UNSAFE_URI       0x0400
-#define JK_OPT_FWD_PHYSICAL_ADDRESS    0x0800
-#define JK_OPT_DEFAULT (JK_OPT_FWD_URI_PROXY | JK_OPT_FWD_KEY_SIZE)
-
-#define UNSET -1
-
-typedef struct jk_env_var {
-    const char *name;
-    const char *default_value; /* NULL: sent only when set */
-} jk_env_var;
-
-/*
- * The Jk*Indicator directives: which environment variable holds each fact. SetEnvIf or
- * SetEnv rules (the administrator's, never the client's own) set them, e.g. behind a
- * proxy that ends TLS or knows the real client.
- */
-typedef enum {
-    IND_WORKER, IND_HTTPS, IND_SSL_PROTOCOL, IND_CERTS, IND_CIPHER, IND_SESSION, IND_KEY_SIZE,
-    IND_CERT_CHAIN_PREFIX, IND_REQUEST_ID, IND_REMOTE_ADDR, IND_REMOTE_PORT, IND_REMOTE_HOST,
-    IND_REMOTE_USER, IND_AUTH_TYPE, IND_LOCAL_NAME, IND_LOCAL_ADDR, IND_LOCAL_PORT,
-    IND_IGNORE_CL, IND_COUNT
-} jk_indicator;
-
-static const char *const indicator_defaults[IND_COUNT] = {
-    [IND_WORKER] = "JK_WORKER_NAME",
-    [IND_HTTPS] = "HTTPS",
-    [IND_SSL_PROTOCOL] = "SSL_PROTOCOL",
-    [IND_CERTS] = "SSL_CLIENT_CERT",
-    [IND_CIPHER] = "SSL_CIPHER",
-    [IND_SESSION] = "SSL_SESSION_ID",
-    [IND_KEY_SIZE] = "SSL_CIPHER_USEKEYSIZE",
-    [IND_CERT_CHAIN_PREFIX] = "SSL_CLIENT_CERT_CHAIN_",
-    [IND_REQUEST_ID] = "UNIQUE_ID",
-    [IND_REMOTE_ADDR] = "JK_REMOTE_ADDR",
-    [IND_REMOTE_PORT] = "JK_REMOTE_PORT",
-    [IND_REMOTE_HOST] = "JK_REMOTE_HOST",
-    [IND_REMOTE_USER] = "JK_REMOTE_USER",
-    [IND_AUTH_TYPE] = "JK_AUTH_TYPE",
-    [IND_LOCAL_NAME] = "JK_LOCAL_NAME",
-    [IND_LOCAL_ADDR] = "JK_LOCAL_ADDR",
-    [IND_LOCAL_PORT] = "JK_LOCAL_PORT",
-    [IND_IGNORE_CL] = "JK_IGNORE_CL",
-};
-
-typedef struct jk_server_conf {
-    const char *log_file;
-    int log_level;
-    const char *stamp_format;
-    const jk_logger *log;
-    jk_uri_map *mounts;
-    int mount_copy;             /* UNSET, 0 (Off), 1 (On) */
-    int options;
-    int options_set;            /* JkOptions seen in this server */
-    int options_minus;
-    apr_array_header_t *env_vars; /* jk_env_var */
-    const char *mount_file;     /* JkMountFile */
-    int mount_file_reload;      /* s between checks of its mtime; UNSET: 60 */
-    jk_uri_map *static_mounts;  /* JkMount rules (and copied ones), without the file's */
-    struct jk_mount_state *live; /* per child: the map in use, reloaded from mount_file */
-    const char *request_log_format; /* JkRequestLogFormat */
-    int strip_session;          /* JkStripSession */
-    const char *strip_session_name;
-    const char *indicators[IND_COUNT]; /* NULL: the main server's, else the default name */
-    const char *auto_alias;     /* JkAutoAlias directory, without a trailing '/' */
-    int extract_ssl;            /* JkExtractSSL; UNSET: On */
-} jk_server_conf;
-
-#define JK_MOUNT_FILE_RELOAD_DEFAULT 60
 
 /* Process-wide state: one configuration, built in check_config. */
 typedef struct jk_global {
@@ -211,22 +129,6 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
 static jk_server_conf *server_conf(server_rec *s)
 {
     return ap_get_module_config(s->module_config, &jk_module);
-}
-
-static const char *indicator_name(const jk_server_conf *c, jk_indicator i)
-{
-    return c->indicators[i] ? c->indicators[i] : indicator_defaults[i];
-}
-
-/* The variable an indicator names, in this request; NULL when unset or empty. */
-static const char *indicated(request_rec *r, const jk_server_conf *c, jk_indicator i)
-{
-    const char *v;
-    /* Most requests have no environment variables at all: then nothing is looked up. */
-    if (apr_is_empty_table(r->subprocess_env))
-        return NULL;
-    v = apr_table_get(r->subprocess_env, indicator_name(c, i));
-    return v && *v ? v : NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1299,202 +1201,6 @@ static apr_status_t flush_body(jk_service *s)
 
 static const jk_service_io httpd_io = { read_body, start_response, write_body, flush_body };
 
-/* The URI as JkOptions says to forward it: from the client's path, not the normalised one. */
-static const char *forward_uri(request_rec *r, int options)
-{
-    const char *uri = apr_table_get(r->notes, JK_NOTE_ORIG_URI);
-    if (uri == NULL)
-        uri = r->uri;
-    switch (options & JK_OPT_FWD_URI_MASK) {
-    case JK_OPT_FWD_URI_COMPAT:
-        return uri;
-    case JK_OPT_FWD_URI_COMPAT_UNPARSED: {
-        const char *q = strchr(r->unparsed_uri, '?');
-        return q ? apr_pstrndup(r->pool, r->unparsed_uri, (apr_size_t)(q - r->unparsed_uri))
-                 : r->unparsed_uri;
-    }
-    case JK_OPT_FWD_URI_ESCAPED:
-        return ap_escape_uri(r->pool, uri);
-    default:
-        return jk_uri_encode_path(r->pool, uri);
-    }
-}
-
-static int method_has_body_semantics(const char *method)
-{
-    return !strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "PATCH");
-}
-
-/* Request headers as they are (without Content-Length when told to ignore it), plus
- * Content-Length: 0 where a body is expected but absent. */
-static void collect_headers(request_rec *r, jk_service *s, int ignore_cl)
-{
-    const apr_array_header_t *arr = apr_table_elts(r->headers_in);
-    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
-    int add_zero_length = !ignore_cl && s->content_length == 0 &&
-                          method_has_body_semantics(r->method) &&
-                          apr_table_get(r->headers_in, "Content-Length") == NULL;
-    jk_header *h = apr_palloc(r->pool, sizeof(jk_header) * (apr_size_t)(arr->nelts + 1));
-    int n = 0;
-
-    for (int i = 0; i < arr->nelts; i++) {
-        if (e[i].key == NULL || (ignore_cl && strcasecmp(e[i].key, "Content-Length") == 0))
-            continue;
-        h[n].name = e[i].key;
-        h[n].value = e[i].val ? e[i].val : "";
-        n++;
-    }
-    if (add_zero_length) {
-        h[n].name = "Content-Length";
-        h[n].value = "0";
-        n++;
-    }
-    s->headers = h;
-    s->num_headers = n;
-}
-
-static void collect_env_vars(request_rec *r, const jk_server_conf *c, jk_service *s)
-{
-    jk_header *a;
-    int n = 0;
-    if (c->env_vars->nelts == 0)
-        return;
-    a = apr_palloc(r->pool, sizeof(jk_header) * (apr_size_t)c->env_vars->nelts);
-    for (int i = 0; i < c->env_vars->nelts; i++) {
-        const jk_env_var *v = &APR_ARRAY_IDX(c->env_vars, i, jk_env_var);
-        const char *value = apr_table_get(r->subprocess_env, v->name);
-        if (value == NULL)
-            value = v->default_value;
-        if (value == NULL)
-            continue;
-        a[n].name = v->name;
-        a[n].value = value;
-        n++;
-    }
-    s->attributes = a;
-    s->num_attributes = n;
-}
-
-/* mod_ssl's functions, looked up once per configuration rather than per request. */
-static APR_OPTIONAL_FN_TYPE(ssl_is_https) *ssl_is_https_fn;
-static APR_OPTIONAL_FN_TYPE(ssl_var_lookup) *ssl_var_lookup_fn;
-
-static void jk_optional_fn_retrieve(void)
-{
-    ssl_is_https_fn = APR_RETRIEVE_OPTIONAL_FN(ssl_is_https);
-    ssl_var_lookup_fn = APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup);
-}
-
-static const char *mod_ssl_var(request_rec *r, const char *name)
-{
-    return ssl_var_lookup_fn(r->pool, r->server, r->connection, r, (char *)name);
-}
-
-static const char *env_var(request_rec *r, const char *name)
-{
-    return apr_table_get(r->subprocess_env, name);
-}
-
-/* ForwardSSLCertChain: the client's certificate, then the chain it sent (PEM after PEM). */
-static const char *with_chain(request_rec *r, const char *cert, const char *prefix,
-                              const char *(*get)(request_rec *, const char *))
-{
-    for (int i = 0; cert != NULL && i < 16; i++) {
-        const char *next = get(r, apr_psprintf(r->pool, "%s%d", prefix, i));
-        apr_size_t len = strlen(cert);
-        if (next == NULL || *next == '\0')
-            break;
-        cert = apr_pstrcat(r->pool, cert, len > 0 && cert[len - 1] == '\n' ? "" : "\n", next,
-                           NULL);
-    }
-    return cert;
-}
-
-/* The TLS facts of a TLS connection, from mod_ssl itself. */
-static void tls_from_mod_ssl(request_rec *r, const jk_server_conf *conf, jk_service *s)
-{
-    const char *bits;
-    s->is_ssl = 1;
-    if (ssl_var_lookup_fn == NULL)
-        return;
-    s->ssl_cipher = mod_ssl_var(r, "SSL_CIPHER");
-    s->ssl_session = mod_ssl_var(r, "SSL_SESSION_ID");
-    s->ssl_protocol = mod_ssl_var(r, "SSL_PROTOCOL");
-    s->ssl_cert = mod_ssl_var(r, "SSL_CLIENT_CERT");
-    if (s->ssl_cert && *s->ssl_cert == '\0')
-        s->ssl_cert = NULL;
-    if (conf->options & JK_OPT_FWD_CERT_CHAIN)
-        s->ssl_cert = with_chain(r, s->ssl_cert, "SSL_CLIENT_CERT_CHAIN_", mod_ssl_var);
-    bits = mod_ssl_var(r, "SSL_CIPHER_USEKEYSIZE");
-    if (bits && *bits)
-        s->ssl_key_size = atoi(bits);
-}
-
-/* TLS that ended before httpd (a proxy or balancer in front): the facts its rules put into
- * the variables the Jk*Indicator directives name; HTTPS must say "on". */
-static void tls_from_indicators(request_rec *r, const jk_server_conf *conf, jk_service *s)
-{
-    const char *https = indicated(r, conf, IND_HTTPS), *bits;
-    if (https == NULL || strcasecmp(https, "on") != 0)
-        return;
-    s->is_ssl = 1;
-    s->ssl_cipher = indicated(r, conf, IND_CIPHER);
-    s->ssl_session = indicated(r, conf, IND_SESSION);
-    s->ssl_protocol = indicated(r, conf, IND_SSL_PROTOCOL);
-    s->ssl_cert = indicated(r, conf, IND_CERTS);
-    if (conf->options & JK_OPT_FWD_CERT_CHAIN)
-        s->ssl_cert = with_chain(r, s->ssl_cert, indicator_name(conf, IND_CERT_CHAIN_PREFIX),
-                                 env_var);
-    if ((bits = indicated(r, conf, IND_KEY_SIZE)) != NULL)
-        s->ssl_key_size = atoi(bits);
-}
-
-static void collect_tls(request_rec *r, const jk_server_conf *conf, jk_service *s)
-{
-    s->ssl_key_size = -1;
-    if (conf->extract_ssl == 0)
-        return;
-    if (ssl_is_https_fn != NULL && ssl_is_https_fn(r->connection))
-        tls_from_mod_ssl(r, conf, s);
-    else
-        tls_from_indicators(r, conf, s);
-}
-
-/* Jk{Remote,Local}*Indicator: what a proxy in front knows of the client and of the server. */
-static void apply_address_indicators(request_rec *r, const jk_server_conf *c, jk_service *s)
-{
-    const char *v;
-    int port;
-    if ((v = indicated(r, c, IND_REMOTE_ADDR)) != NULL)
-        s->remote_addr = v;
-    if ((v = indicated(r, c, IND_REMOTE_PORT)) != NULL &&
-        jk_config_parse_int(v, 0, 65535, &port) == 0)
-        s->remote_port = port;
-    if ((v = indicated(r, c, IND_REMOTE_HOST)) != NULL)
-        s->remote_host = v;
-    if ((v = indicated(r, c, IND_REMOTE_USER)) != NULL)
-        s->remote_user = v;
-    if ((v = indicated(r, c, IND_AUTH_TYPE)) != NULL)
-        s->auth_type = v;
-    if ((v = indicated(r, c, IND_LOCAL_NAME)) != NULL)
-        s->server_name = v;
-    if ((v = indicated(r, c, IND_LOCAL_ADDR)) != NULL)
-        s->local_addr = v;
-    if ((v = indicated(r, c, IND_LOCAL_PORT)) != NULL &&
-        jk_config_parse_int(v, 0, 65535, &port) == 0)
-        s->server_port = port;
-}
-
-/* JK_REPLY_TIMEOUT (ms), e.g. from SetEnvIf for a slow report page. */
-static int reply_timeout_override(request_rec *r)
-{
-    const char *v = apr_table_get(r->subprocess_env, "JK_REPLY_TIMEOUT");
-    int ms = 0;
-    if (v && jk_config_parse_int(v, 1, INT_MAX, &ms) != 0)
-        ms = 0;
-    return ms;
-}
-
 static apr_array_header_t *parse_status_list(apr_pool_t *p, const char *list)
 {
     apr_array_header_t *codes = apr_array_make(p, 2, sizeof(int)), *items;
@@ -1529,41 +1235,10 @@ static void apply_rule_ext(request_rec *r, jk_service *s, jk_request_ctx *x)
 static void build_service(request_rec *r, const jk_server_conf *c, jk_request_ctx *x,
                           jk_service *s)
 {
-    conn_rec *conn = r->connection;
-    int physical = c->options & JK_OPT_FWD_PHYSICAL_ADDRESS, ignore_cl;
-
     memset(s, 0, sizeof(*s));
     s->pool = r->pool;
-    s->method = r->method;
-    s->protocol = r->protocol;
-    s->uri = forward_uri(r, c->options);
-    s->query_string = r->args;
-    if (c->options & JK_OPT_FWD_LOCAL_ADDRESS) {
-        s->remote_addr = conn->local_ip;
-        s->remote_port = conn->local_addr->port;
-    } else {
-        s->remote_addr = physical ? conn->client_ip : r->useragent_ip;
-        s->remote_port = physical ? conn->client_addr->port : r->useragent_addr->port;
-    }
-    s->remote_host = ap_get_remote_host(conn, r->per_dir_config, REMOTE_NAME, NULL);
-    if (s->remote_host == NULL)
-        s->remote_host = s->remote_addr;
-    s->local_addr = conn->local_ip;
-    s->server_name = ap_get_server_name(r);
-    s->server_port = ap_get_server_port(r);
-    s->remote_user = r->user;
-    s->auth_type = r->ap_auth_type;
-    apply_address_indicators(r, c, s);
-    collect_tls(r, c, s);
-    /* JkIgnoreCLIndicator: the body streams to its end, whatever Content-Length said (e.g.
-     * when mod_deflate inflates it); Tomcat then gets no Content-Length either. */
-    ignore_cl = indicated(r, c, IND_IGNORE_CL) != NULL;
-    s->content_length = ignore_cl || apr_table_get(r->headers_in, "Transfer-Encoding")
-                            ? -1 : r->remaining;
-    collect_headers(r, s, ignore_cl);
-    collect_env_vars(r, c, s);
+    jk_collect_request_facts(r, c, s);
     s->disable_reuse = (c->options & JK_OPT_DISABLE_REUSE) != 0;
-    s->reply_timeout = reply_timeout_override(r);
     s->io = &httpd_io;
     s->ctx = x;
 }
@@ -1691,7 +1366,7 @@ static int jk_handler(request_rec *r)
         if (r->handler == NULL || strcmp(r->handler, JK_HANDLER) != 0)
             return DECLINED;
         /* SetHandler jakarta-servlet: the worker must be named; never guess one. */
-        if ((name = indicated(r, c, IND_WORKER)) == NULL)
+        if ((name = jk_indicated(r, c, IND_WORKER)) == NULL)
             return DECLINED;
         apr_table_setn(r->notes, JK_NOTE_WORKER, name);
     }
@@ -1712,7 +1387,7 @@ static int jk_handler(request_rec *r)
     build_service(r, c, &x, &s);
     apply_rule_ext(r, &s, &x);
 
-    jk_log_set_request_id(indicated(r, c, IND_REQUEST_ID));
+    jk_log_set_request_id(jk_indicated(r, c, IND_REQUEST_ID));
     res = w->ops->service(w, &s);
     jk_log_set_request_id(NULL);
     set_result_notes(r, w, &s);
@@ -1797,7 +1472,7 @@ static void jk_register_hooks(apr_pool_t *p)
     ap_hook_translate_name(jk_translate, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_map_to_storage(jk_map_to_storage, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(jk_handler, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_optional_fn_retrieve(jk_optional_fn_retrieve, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_optional_fn_retrieve(jk_retrieve_ssl_functions, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_log_transaction(jk_log_transaction, NULL, NULL, APR_HOOK_MIDDLE);
 }
 

@@ -1,0 +1,92 @@
+/*
+ * mod_jk.h: what the module's two files share.
+ *
+ *   mod_jk.c             directives, hooks, the request adapter (jk_service <-> httpd)
+ *   jk_request_facts.c   what Tomcat is told about a request: URI, addresses, TLS,
+ *                        headers, attributes, and the Jk*Indicator variables
+ */
+#ifndef MOD_JK_H
+#define MOD_JK_H
+
+#include "httpd.h"
+#include "apr_tables.h"
+
+#include "jk_log.h"
+#include "jk_service.h"
+#include "jk_uri_map.h"
+
+#define JK_NOTE_ORIG_URI "JK_ORIG_URI"
+
+/* JkOptions flags, with mod_jk's names. */
+#define JK_OPT_FWD_URI_COMPAT          0x0001
+#define JK_OPT_FWD_URI_COMPAT_UNPARSED 0x0002
+#define JK_OPT_FWD_URI_ESCAPED         0x0003
+#define JK_OPT_FWD_URI_PROXY           0x0004
+#define JK_OPT_FWD_URI_MASK            0x0007
+#define JK_OPT_FWD_LOCAL_ADDRESS       0x0010
+#define JK_OPT_FLUSH_PACKETS           0x0020
+#define JK_OPT_FLUSH_HEADER            0x0040
+#define JK_OPT_DISABLE_REUSE           0x0080
+#define JK_OPT_FWD_CERT_CHAIN          0x0100
+#define JK_OPT_FWD_KEY_SIZE            0x0200
+#define JK_OPT_REJECT_UNSAFE_URI       0x0400
+#define JK_OPT_FWD_PHYSICAL_ADDRESS    0x0800
+#define JK_OPT_DEFAULT (JK_OPT_FWD_URI_PROXY | JK_OPT_FWD_KEY_SIZE)
+
+#define UNSET -1
+
+typedef struct jk_env_var {
+    const char *name;
+    const char *default_value; /* NULL: sent only when set */
+} jk_env_var;
+
+/*
+ * The Jk*Indicator directives: which environment variable holds each fact. SetEnvIf or
+ * SetEnv rules (the administrator's, never the client's own) set them, e.g. behind a
+ * proxy that ends TLS or knows the real client.
+ */
+typedef enum {
+    IND_WORKER, IND_HTTPS, IND_SSL_PROTOCOL, IND_CERTS, IND_CIPHER, IND_SESSION, IND_KEY_SIZE,
+    IND_CERT_CHAIN_PREFIX, IND_REQUEST_ID, IND_REMOTE_ADDR, IND_REMOTE_PORT, IND_REMOTE_HOST,
+    IND_REMOTE_USER, IND_AUTH_TYPE, IND_LOCAL_NAME, IND_LOCAL_ADDR, IND_LOCAL_PORT,
+    IND_IGNORE_CL, IND_COUNT
+} jk_indicator;
+
+typedef struct jk_server_conf {
+    const char *log_file;
+    int log_level;
+    const char *stamp_format;
+    const jk_logger *log;
+    jk_uri_map *mounts;
+    int mount_copy;             /* UNSET, 0 (Off), 1 (On) */
+    int options;
+    int options_set;            /* JkOptions seen in this server */
+    int options_minus;
+    apr_array_header_t *env_vars; /* jk_env_var */
+    const char *mount_file;     /* JkMountFile */
+    int mount_file_reload;      /* s between checks of its mtime; UNSET: 60 */
+    jk_uri_map *static_mounts;  /* JkMount rules (and copied ones), without the file's */
+    struct jk_mount_state *live; /* per child: the map in use, reloaded from mount_file */
+    const char *request_log_format; /* JkRequestLogFormat */
+    int strip_session;          /* JkStripSession */
+    const char *strip_session_name;
+    const char *indicators[IND_COUNT]; /* NULL: the main server's, else the default name */
+    const char *auto_alias;     /* JkAutoAlias directory, without a trailing '/' */
+    int extract_ssl;            /* JkExtractSSL; UNSET: On */
+} jk_server_conf;
+
+#define JK_MOUNT_FILE_RELOAD_DEFAULT 60
+
+/* The Jk*Indicator variable's name for this server (configured, else mod_jk's default). */
+const char *jk_indicator_name(const jk_server_conf *c, jk_indicator i);
+
+/* The variable an indicator names, in this request; NULL when unset or empty. */
+const char *jk_indicated(request_rec *r, const jk_server_conf *c, jk_indicator i);
+
+/* Fill in what Tomcat is told about request `r` (every field of `s` but the adapter's). */
+void jk_collect_request_facts(request_rec *r, const jk_server_conf *c, jk_service *s);
+
+/* Hook: find mod_ssl's functions once per configuration, not per request. */
+void jk_retrieve_ssl_functions(void);
+
+#endif
