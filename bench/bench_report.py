@@ -19,30 +19,31 @@ def fmt_k(x):
     return "—" if x is None else f"{x / 1000:.1f}k"
 
 
+def measured_cells(summary, workloads, conns_list):
+    """(workload, conns, summary entry) of every cell the run measured, in table order."""
+    return [(w, c, summary[f"{w.key}@{c}"]) for w in workloads for c in conns_list
+            if f"{w.key}@{c}" in summary]
+
+
 def throughput_tables(summary, workloads, conns_list):
     lines = ["| workload | conns | ours/mod_jk | ours/mod_proxy_ajp | ours/static | "
              "p99 ours/mod_jk | p99 ours/mod_proxy_ajp |",
              "|---|---:|---:|---:|---:|---:|---:|"]
-    for w in workloads:
-        for conns in conns_list:
-            s = summary.get(f"{w.key}@{conns}")
-            if not s:
-                continue
-            r = s["ratios"]
-            lines.append(f"| {w.title} | {conns} | {fmt_ratio(r.get('rps_ours/mod_jk'))} | "
-                         f"{fmt_ratio(r.get('rps_ours/proxy_ajp'))} | "
-                         f"{fmt_ratio(r.get('rps_ours/static'))} | "
-                         f"{fmt_ratio(r.get('p99_ours/mod_jk'))} | "
-                         f"{fmt_ratio(r.get('p99_ours/proxy_ajp'))} |")
+    cells = measured_cells(summary, workloads, conns_list)
+    for w, conns, s in cells:
+        r = s["ratios"]
+        lines.append(f"| {w.title} | {conns} | {fmt_ratio(r.get('rps_ours/mod_jk'))} | "
+                     f"{fmt_ratio(r.get('rps_ours/proxy_ajp'))} | "
+                     f"{fmt_ratio(r.get('rps_ours/static'))} | "
+                     f"{fmt_ratio(r.get('p99_ours/mod_jk'))} | "
+                     f"{fmt_ratio(r.get('p99_ours/proxy_ajp'))} |")
     absolute = ["| workload | conns | route | req/s (median) | range over rounds | p50 ms | "
                 "p99 ms | errors |", "|---|---:|---|---:|---:|---:|---:|---:|"]
-    for w in workloads:
-        for conns in conns_list:
-            s = summary.get(f"{w.key}@{conns}")
-            for route, f in (s or {}).get("routes", {}).items():
-                absolute.append(f"| {w.title} | {conns} | {ROUTE_TITLES[route]} | "
-                                f"{f['rps']:.0f} | {f['rps_min']:.0f}-{f['rps_max']:.0f} | "
-                                f"{f['p50_ms']:.2f} | {f['p99_ms']:.2f} | {f['errors']} |")
+    for w, conns, s in cells:
+        for route, f in s.get("routes", {}).items():
+            absolute.append(f"| {w.title} | {conns} | {ROUTE_TITLES[route]} | "
+                            f"{f['rps']:.0f} | {f['rps_min']:.0f}-{f['rps_max']:.0f} | "
+                            f"{f['p50_ms']:.2f} | {f['p99_ms']:.2f} | {f['errors']} |")
     return "\n".join(lines), "\n".join(absolute)
 
 
@@ -51,18 +52,17 @@ def cpu_table(summary, workloads, conns_list):
     head = ["| workload | conns |"] + [f" {ROUTE_TITLES[r]}: httpd | backend |" for r in ROUTES]
     lines = ["".join(head), "|---|---:|" + "---:|---:|" * len(ROUTES)]
     found = False
-    for w in workloads:
-        for conns in conns_list:
-            routes = (summary.get(f"{w.key}@{conns}") or {}).get("routes", {})
-            cells = []
-            for route in ROUTES:
-                cpu = (routes.get(route) or {}).get("cpu_us")
-                if not cpu or route == "static":
-                    cells.append(f" {cpu['httpd']:.0f} | — |" if cpu else " — | — |")
-                    continue
-                found = True
-                cells.append(f" {cpu['httpd']:.0f} | {cpu[w.backend]:.0f} |")
-            lines.append(f"| {w.title} | {conns} |" + "".join(cells))
+    for w, conns, s in measured_cells(summary, workloads, conns_list):
+        routes = s.get("routes", {})
+        cells = []
+        for route in ROUTES:
+            cpu = (routes.get(route) or {}).get("cpu_us")
+            if not cpu or route == "static":
+                cells.append(f" {cpu['httpd']:.0f} | — |" if cpu else " — | — |")
+                continue
+            found = True
+            cells.append(f" {cpu['httpd']:.0f} | {cpu[w.backend]:.0f} |")
+        lines.append(f"| {w.title} | {conns} |" + "".join(cells))
     return "\n".join(lines) if found else None
 
 
@@ -109,8 +109,7 @@ def targets_section(report, workloads, conns_list):
     """The issue's targets against this run's figures, computed, never written by hand."""
     rows = ["| target | met in | worst cell |", "|---|---:|---|"]
     summary = (report.get("throughput") or {}).get("summary", {})
-    cells = [(w, c, summary[f"{w.key}@{c}"]) for w in workloads for c in conns_list
-             if f"{w.key}@{c}" in summary]
+    cells = measured_cells(summary, workloads, conns_list)
     _ratio_target(rows, "req/s ≥ 1.15 × mod_jk", cells, "rps_ours/mod_jk", 1.15, True)
     _ratio_target(rows, "req/s ≥ 1.10 × mod_proxy_ajp", cells, "rps_ours/proxy_ajp", 1.10, True)
     _ratio_target(rows, "p99 no worse than mod_jk's", cells, "p99_ours/mod_jk", 1.0, False)
@@ -258,15 +257,11 @@ def write_chart(summary, cg, workloads, conns_list, outdir, png):
     """Two panels: req/s ratios per workload, and connector cost per request (callgrind)."""
     data = outdir / "chart-throughput.dat"
     rows = ["# label ours/mod_jk ours/mod_proxy_ajp ours/static"]
-    for w in workloads:
-        for conns in conns_list:
-            s = summary.get(f"{w.key}@{conns}")
-            if not s:
-                continue
-            r = s["ratios"]
-            rows.append(f'"{w.key} c{conns}" ' + " ".join(
-                f"{r.get(k, float('nan')):.4f}" for k in
-                ("rps_ours/mod_jk", "rps_ours/proxy_ajp", "rps_ours/static")))
+    for w, conns, s in measured_cells(summary, workloads, conns_list):
+        r = s["ratios"]
+        rows.append(f'"{w.key} c{conns}" ' + " ".join(
+            f"{r.get(k, float('nan')):.4f}" for k in
+            ("rps_ours/mod_jk", "rps_ours/proxy_ajp", "rps_ours/static")))
     data.write_text("\n".join(rows) + "\n")
     panels = [] if len(rows) < 2 else [f"""set title "Throughput of this module relative to the others (req/s ratio, 1 = equal)"
 set style data histograms

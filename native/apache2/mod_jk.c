@@ -1274,17 +1274,6 @@ static int finish_response(request_rec *r, jk_request_ctx *x)
     return OK;
 }
 
-/* Decimal text of `v`: apr_psprintf costs ten times more, and this runs for every request. */
-static const char *decimal_text(apr_pool_t *p, apr_uint64_t v)
-{
-    char buf[24], *end = buf + sizeof(buf), *q = end;
-    do {
-        *--q = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    return apr_pstrmemdup(p, q, (apr_size_t)(end - q));
-}
-
 enum { MEMBER_NOTES = 9 };
 
 #define MEMBER_NOTE_KEYS(which) { "JK_LB_" which "_NAME", "JK_LB_" which "_VALUE", \
@@ -1305,13 +1294,13 @@ static int member_figures(apr_pool_t *p, const char *name, const char *values[ME
         return 0;
     state = atomic_load(&rec->state);
     values[0] = name;
-    values[1] = decimal_text(p, (apr_uint64_t)atomic_load(&rec->lb_value));
-    values[2] = decimal_text(p, (apr_uint64_t)atomic_load(&rec->requests));
-    values[3] = decimal_text(p, (apr_uint64_t)atomic_load(&rec->bytes_read));
-    values[4] = decimal_text(p, (apr_uint64_t)atomic_load(&rec->bytes_written));
-    values[5] = decimal_text(p, (apr_uint64_t)atomic_load(&rec->errors));
+    values[1] = apr_off_t_toa(p, (apr_off_t)atomic_load(&rec->lb_value));
+    values[2] = apr_off_t_toa(p, (apr_off_t)atomic_load(&rec->requests));
+    values[3] = apr_off_t_toa(p, (apr_off_t)atomic_load(&rec->bytes_read));
+    values[4] = apr_off_t_toa(p, (apr_off_t)atomic_load(&rec->bytes_written));
+    values[5] = apr_off_t_toa(p, (apr_off_t)atomic_load(&rec->errors));
     busy = atomic_load(&rec->busy);
-    values[6] = decimal_text(p, (apr_uint64_t)(busy > 0 ? busy : 0));
+    values[6] = apr_off_t_toa(p, (apr_off_t)(busy > 0 ? busy : 0));
     values[7] = jk_config_activation_name((jk_activation)atomic_load(&rec->activation));
     values[8] = state == JK_MEMBER_OK ? "OK" : state == JK_MEMBER_PROBING ? "ERR/PRB" : "ERR";
     return 1;
@@ -1349,7 +1338,7 @@ static void set_result_notes(request_rec *r, const jk_worker *w, const jk_servic
     }
     apr_time_t took = apr_time_now() - r->request_time;
     apr_table_setn(r->notes, "JK_REQUEST_DURATION",
-                   decimal_text(r->pool, (apr_uint64_t)(took > 0 ? took : 0)));
+                   apr_off_t_toa(r->pool, (apr_off_t)(took > 0 ? took : 0)));
 }
 
 static int jk_handler(request_rec *r)
