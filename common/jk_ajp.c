@@ -40,12 +40,22 @@ int jk_ajp_method_code(const char *method)
     return JK_AJP_METHOD_UNKNOWN;
 }
 
+/* mod_jk 1.2.48 sends Accept-Charset, Accept-Encoding and Accept-Language as strings, never
+ * as their codes, so Tomcat keeps the client's spelling of those names (an application may
+ * have come to rely on it): the same here. Every other name with a code is sent coded,
+ * whatever its case, and Tomcat then reports it in lower case. */
+static int sent_as_string(int index)
+{
+    return index >= 2 && index <= 4;
+}
+
 int jk_ajp_request_header_code(const char *name)
 {
     /* Most names are ruled out by their first letter alone: compare only the candidates. */
     int first = name[0] | 0x20;
     for (int i = 1; i < REQUEST_HEADER_COUNT; i++)
-        if (request_header_names[i][0] == first && strcasecmp(name, request_header_names[i]) == 0)
+        if (request_header_names[i][0] == first && !sent_as_string(i) &&
+            strcasecmp(name, request_header_names[i]) == 0)
             return (JK_AJP_HEADER_CODE_PREFIX << 8) | i;
     return 0;
 }

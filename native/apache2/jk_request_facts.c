@@ -80,19 +80,14 @@ static const char *forward_uri(request_rec *r, int options)
     }
 }
 
-static int method_has_body_semantics(const char *method)
-{
-    return !strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "PATCH");
-}
-
 /* Request headers as they are (without Content-Length when told to ignore it), plus
- * Content-Length: 0 where a body is expected but absent. */
+ * Content-Length: 0 on every request without a body, whatever its method: mod_jk does so,
+ * and applications behind it see getContentLength() == 0 rather than -1. */
 static void collect_headers(request_rec *r, jk_service *s, int ignore_cl)
 {
     const apr_array_header_t *arr = apr_table_elts(r->headers_in);
     const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
     int add_zero_length = !ignore_cl && s->content_length == 0 &&
-                          method_has_body_semantics(r->method) &&
                           apr_table_get(r->headers_in, "Content-Length") == NULL;
     jk_header *h = apr_palloc(r->pool, sizeof(jk_header) * (apr_size_t)(arr->nelts + 1));
     int n = 0;
