@@ -136,6 +136,7 @@ static apr_status_t put_attributes(jk_msg *m, const jk_service *s, const jk_ajp_
     snprintf(port, sizeof(port), "%d", s->remote_port);
     PUT(put_req_attribute(m, JK_AJP_REMOTE_PORT_ATTR, port));
     PUT(put_req_attribute(m, JK_AJP_LOCAL_ADDR_ATTR, s->local_addr));
+    PUT(put_req_attribute(m, JK_AJP_LB_ACTIVATION_ATTR, s->activation ? s->activation : "ACT"));
     for (int i = 0; i < s->num_attributes; i++)
         PUT(put_req_attribute(m, s->attributes[i].name, s->attributes[i].value));
     return jk_msg_put_byte(m, JK_AJP_ATTR_END);

@@ -49,6 +49,9 @@
 #define JK_AJP_REMOTE_PORT_ATTR  "AJP_REMOTE_PORT"
 #define JK_AJP_LOCAL_ADDR_ATTR   "AJP_LOCAL_ADDR"
 #define JK_AJP_SSL_PROTOCOL_ATTR "AJP_SSL_PROTOCOL"
+/* The chosen lb member's activation (ACT, DIS, STP), sent on every request as mod_jk does;
+ * ACT when no lb is involved. An application can refuse a session on a disabled member. */
+#define JK_AJP_LB_ACTIVATION_ATTR "JK_LB_ACTIVATION"
 
 /* A body chunk packet carries at most max_packet_size minus this many data bytes. */
 #define JK_AJP_BODY_CHUNK_OVERHEAD 6

@@ -106,6 +106,13 @@ static int activation_for(const lb_member *m, const jk_service *s)
     return atomic_load(&m->shm->activation);
 }
 
+/* The activation as mod_jk names it in the JK_LB_ACTIVATION request attribute. */
+static const char *activation_code(int activation)
+{
+    return activation == JK_ACTIVATION_STOPPED ? "STP"
+         : activation == JK_ACTIVATION_DISABLED ? "DIS" : "ACT";
+}
+
 static int usable(const lb_worker *lb, const lb_member *m, const jk_service *s, apr_time_t now)
 {
     return activation_for(m, s) == JK_ACTIVATION_ACTIVE && available(lb, m->shm, now);
@@ -400,6 +407,7 @@ static jk_result serve_on(lb_worker *lb, lb_member *m, choice_ctx *c)
 
     c->tried[m - lb->members] = 1;
     s->route = m->cfg->route;
+    s->activation = activation_code(activation_for(m, s));
     if (s->member)
         s->failovers++;
     else

@@ -56,6 +56,7 @@ struct jk_service {
     /* Request body length: -1 when unknown (chunked), 0 when there is none. */
     apr_off_t content_length;
     const char *route;              /* set by an lb worker for the member it chose */
+    const char *activation;         /* ACT, DIS or STP: that member's; NULL: ACT */
     int disable_reuse;              /* close the backend connection after this request */
     int single_attempt;             /* an lb has other members: do not retry a refused connect */
     int reply_timeout;              /* ms for this request (JK_REPLY_TIMEOUT); 0: the worker's */

@@ -196,6 +196,7 @@ static pkt *expected_get(void)
     pkt_str(p, "s3cr3t");
     pkt_req_attr(p, "AJP_REMOTE_PORT", "54321");
     pkt_req_attr(p, "AJP_LOCAL_ADDR", "10.1.2.3");
+    pkt_req_attr(p, "JK_LB_ACTIVATION", "ACT");
     pkt_req_attr(p, "MY_ENV", "on");
     pkt_byte(p, 0xFF);
     pkt_finish(p);
@@ -209,7 +210,7 @@ START_TEST(test_encode_minimal_explicit_bytes)
 {
     /* Written out in full, without the builder. */
     static const uint8_t want[] = {
-        0x12, 0x34, 0x00, 0x40,
+        0x12, 0x34, 0x00, 0x5A,
         0x02, 0x02,
         0x00, 0x08, 'H', 'T', 'T', 'P', '/', '1', '.', '1', 0x00,
         0x00, 0x01, '/', 0x00,
@@ -221,6 +222,8 @@ START_TEST(test_encode_minimal_explicit_bytes)
         0x00, 0x00,
         0x0A, 0x00, 0x0F, 'A', 'J', 'P', '_', 'R', 'E', 'M', 'O', 'T', 'E', '_', 'P', 'O',
         'R', 'T', 0x00, 0x00, 0x01, '5', 0x00,
+        0x0A, 0x00, 0x10, 'J', 'K', '_', 'L', 'B', '_', 'A', 'C', 'T', 'I', 'V', 'A', 'T',
+        'I', 'O', 'N', 0x00, 0x00, 0x03, 'A', 'C', 'T', 0x00,
         0xFF
     };
     jk_service *s = base_service();
@@ -306,6 +309,7 @@ START_TEST(test_encode_post)
     pkt_str(p, "text/html");
     /* No user, auth type, query, route, TLS, secret or local address. */
     pkt_req_attr(p, "AJP_REMOTE_PORT", "1");
+    pkt_req_attr(p, "JK_LB_ACTIVATION", "ACT");
     pkt_byte(p, 0xFF);
     pkt_finish(p);
 
@@ -337,6 +341,7 @@ START_TEST(test_encode_unknown_method)
     pkt_byte(p, 0x0D);                  /* stored_method */
     pkt_str(p, "FOO");
     pkt_req_attr(p, "AJP_REMOTE_PORT", "40000");
+    pkt_req_attr(p, "JK_LB_ACTIVATION", "ACT");
     pkt_byte(p, 0xFF);
     pkt_finish(p);
 
@@ -400,6 +405,7 @@ static pkt *expected_ssl(int with_key_size)
     }
     pkt_req_attr(p, "AJP_SSL_PROTOCOL", "TLSv1.3");
     pkt_req_attr(p, "AJP_REMOTE_PORT", "40000");
+    pkt_req_attr(p, "JK_LB_ACTIVATION", "ACT");
     pkt_byte(p, 0xFF);
     pkt_finish(p);
     return p;
@@ -457,6 +463,7 @@ START_TEST(test_encode_ssl_without_client_cert)
     pkt_str(p, "TLS_AES_128_GCM_SHA256");
     pkt_req_attr(p, "AJP_SSL_PROTOCOL", "TLSv1.3");
     pkt_req_attr(p, "AJP_REMOTE_PORT", "40000");
+    pkt_req_attr(p, "JK_LB_ACTIVATION", "ACT");
     pkt_byte(p, 0xFF);
     pkt_finish(p);
 
@@ -486,6 +493,7 @@ START_TEST(test_encode_no_ssl_attributes_without_ssl)
     pkt_byte(p, 0);
     pkt_int(p, 0);
     pkt_req_attr(p, "AJP_REMOTE_PORT", "40000");
+    pkt_req_attr(p, "JK_LB_ACTIVATION", "ACT");
     pkt_byte(p, 0xFF);
     pkt_finish(p);
 
@@ -538,6 +546,7 @@ START_TEST(test_encode_exactly_fills_packet)
     pkt_str(p, "X-Big");
     pkt_str(p, "");
     pkt_req_attr(p, "AJP_REMOTE_PORT", "40000");
+    pkt_req_attr(p, "JK_LB_ACTIVATION", "ACT");
     pkt_byte(p, 0xFF);
     base = p->n;
     fill = 8192 - base;
