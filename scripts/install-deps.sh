@@ -2,7 +2,9 @@
 # Installs the Debian packages the build, the demo and the tests need.
 # Debian's apache2 and tomcat10 packages try to start their services on install;
 # a temporary policy-rc.d stops that: this project never uses the packaged services.
+# Then Debian's own mod_jk is unpacked (not installed) for the differential tests.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 PACKAGES=(apache2 apache2-dev tomcat10 check autoconf automake libtool pkg-config
           make gcc clang libclang-rt-14-dev python3-pytest python3-requests curl procps iproute2
@@ -12,7 +14,9 @@ missing=()
 for p in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then
+    exec bash scripts/fetch-reference-mod-jk.sh
+fi
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -29,3 +33,4 @@ trap cleanup EXIT
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+bash scripts/fetch-reference-mod-jk.sh

@@ -10,6 +10,7 @@ their report.
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -18,8 +19,11 @@ import pytest
 import jkharness as jk
 
 # Tomcat ignores the user name httpd authenticated unless the AJP connector is told to trust
-# it (tomcatAuthentication defaults to true); the remote-user tests need it trusted.
-TRUST_HTTPD_AUTH = {"tomcatAuthentication": "false"}
+# it (tomcatAuthentication defaults to true); the remote-user tests need it trusted. It
+# answers 403 to a request carrying an attribute it does not know, unless the name matches
+# allowedRequestAttributesPattern: the JkEnvVar tests' attributes are all named JK_TEST_*.
+TRUST_HTTPD_AUTH = {"tomcatAuthentication": "false",
+                    "allowedRequestAttributesPattern": "JK_TEST_.*"}
 
 _active_factories = []
 
@@ -156,6 +160,52 @@ def make_module_httpd(work_root, request):
     factory = _factory(work_root, request.module.__name__)
     yield factory
     _retire(factory)
+
+
+# Certificates for the HTTPS tests, made for the session with openssl: a root CA that signs
+# httpd's certificate and an intermediate CA, which signs the client's.
+
+def _openssl(*args, cwd):
+    result = subprocess.run(["openssl", *args], cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout
+
+
+def _issue(pki, name, subject, issuer, extensions):
+    """A P-256 key and a certificate for `subject`, signed by `issuer` (None: self-signed)."""
+    (pki / f"{name}.ext").write_text(extensions)
+    key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+           "-keyout", f"{name}.key", "-subj", subject]
+    if issuer is None:
+        _openssl("req", "-x509", *key, "-out", f"{name}.pem", "-days", "3",
+                 "-extensions", "v3", "-config", f"{name}.ext", cwd=pki)
+        return
+    _openssl("req", *key, "-out", f"{name}.csr", cwd=pki)
+    _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{issuer}.pem", "-CAkey",
+             f"{issuer}.key", "-CAcreateserial", "-out", f"{name}.pem", "-days", "3",
+             "-extfile", f"{name}.ext", "-extensions", "v3", cwd=pki)
+
+
+CA_EXT = ("[req]\ndistinguished_name = dn\n[dn]\n[v3]\nbasicConstraints = critical, CA:TRUE\n"
+          "keyUsage = critical, keyCertSign, cRLSign\n")
+
+
+@pytest.fixture(scope="session")
+def pki(work_root):
+    if shutil.which("openssl") is None:
+        pytest.fail("openssl is not installed (scripts/install-deps.sh installs it)")
+    pki = work_root / "pki"
+    pki.mkdir()
+    _issue(pki, "root", "/CN=JK Test Root CA", None, CA_EXT)
+    _issue(pki, "inter", "/CN=JK Test Intermediate CA", "root", CA_EXT)
+    _issue(pki, "server", "/CN=127.0.0.1", "root",
+           "[v3]\nsubjectAltName = IP:127.0.0.1\nextendedKeyUsage = serverAuth\n")
+    _issue(pki, "client", "/CN=alice", "inter", "[v3]\nextendedKeyUsage = clientAuth\n")
+    (pki / "client-chain.pem").write_text((pki / "client.pem").read_text() +
+                                          (pki / "inter.pem").read_text())
+    for f in pki.iterdir():
+        f.chmod(0o644)
+    return pki
 
 
 @pytest.hookimpl(hookwrapper=True)

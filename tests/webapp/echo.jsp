@@ -8,7 +8,8 @@
   invented methods arrive unchanged.
 
   The output is pure ASCII: every character outside printable ASCII is written as a \uXXXX
-  escape, so any input gives valid JSON. Fields: method, requestURI, queryString, protocol,
+  escape, so any input gives valid JSON. Fields: method, requestURI, queryString, protocol, contentLength
+  (getContentLengthLong(), -1 when unknown), contentType,
   headers ([name, value] pairs, names in first-seen order, repeated values kept), remote,
   server and local address facts, isSecure, scheme, remoteUser, authType, attributes,
   bodyLength, bodySha256, route (-Djk.test.route), connectionId (Tomcat's id of the TCP
@@ -123,6 +124,8 @@
             + ", \"pathInfo\": " + q(r.getPathInfo())
             + ", \"queryString\": " + q(r.getQueryString())
             + ", \"protocol\": " + q(r.getProtocol())
+            + ", \"contentLength\": " + r.getContentLengthLong()
+            + ", \"contentType\": " + q(r.getContentType())
             + ", \"headers\": " + headers(r)
             + ", \"remoteAddr\": " + q(r.getRemoteAddr())
             + ", \"remoteHost\": " + q(r.getRemoteHost())
