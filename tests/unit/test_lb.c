@@ -232,6 +232,7 @@ typedef struct outcome {
     int member;          /* who the lb says served it (s->route), -1 if none */
     int calls;           /* member calls this request made (nested requests excluded) */
     int first_call;      /* the first member called, -1 if none */
+    const char *activation; /* what Tomcat is told in JK_LB_ACTIVATION (s->activation) */
 } outcome;
 
 /* One request through the lb: method, uri, and up to two Cookie headers (NULL: absent). */
@@ -271,6 +272,7 @@ static outcome request2(const char *method, const char *uri, const char *cookie,
 
     o.result = T.lb->ops->service(T.lb, s);
     o.member = member_of_route(s->route);
+    o.activation = s->activation; /* a string constant: outlives the request's pool */
     o.calls = 0;
     for (int i = 0; i < T.n; i++)
         o.calls += T.m[i]->calls - calls_before[i];
@@ -884,6 +886,19 @@ START_TEST(stopped_member_gets_nothing)
 }
 END_TEST
 
+START_TEST(activation_of_the_serving_member_is_sent)
+{
+    /* mod_jk's JK_LB_ACTIVATION values: the application can refuse a disabled member's
+     * sessions, so a sticky request to it must say DIS. */
+    build(3, "worker.worker2.activation=D\nworker.worker3.activation=S");
+    ck_assert_str_eq(get().activation, "ACT");
+    ck_assert_str_eq(get_sticky("worker2").activation, "DIS");
+    /* a stopped member's session goes to another member, whose activation is sent */
+    ck_assert_int_eq(get_sticky("worker3").member, 0);
+    ck_assert_str_eq(get_sticky("worker3").activation, "ACT");
+}
+END_TEST
+
 START_TEST(route_of_the_serving_member_is_reported)
 {
     build(2, "worker.worker2.route=tomcatB");
@@ -1388,6 +1403,7 @@ int main(void)
     tcase_add_test(sticky, disabled_member_keeps_its_sessions_only);
     tcase_add_test(sticky, stopped_member_gets_nothing);
     tcase_add_test(sticky, route_of_the_serving_member_is_reported);
+    tcase_add_test(sticky, activation_of_the_serving_member_is_sent);
     suite_add_tcase(s, sticky);
 
     tcase_add_checked_fixture(failover, setup, teardown);
