@@ -4,7 +4,7 @@
  * No I/O happens here.  jk_ajp_encode_request() turns a jk_service into a
  * FORWARD_REQUEST packet; jk_ajp_decode_reply() turns a received packet into
  * a typed reply and rejects anything malformed.  Numbers are those of the
- * AJP13 protocol (see docs/ajp13.md in the shared notes).
+ * AJP13 protocol as Tomcat's AJP connector implements it (listed below).
  */
 #ifndef JK_AJP_H
 #define JK_AJP_H

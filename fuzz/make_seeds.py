@@ -5,8 +5,8 @@
 
 The seeds are small, meaningful inputs in each target's input format (see the
 comment at the top of each fuzz_<target>.c).  The workers.properties seeds are
-the user configurations of shared/compat/ with their @PLACEHOLDERS@ filled in;
-when that folder is not found, the copies already in the corpus are kept.
+the user configurations of conf/examples/ with their @PLACEHOLDERS@ filled in;
+when a folder given with --compat is not found, the copies already in the corpus are kept.
 Re-running rewrites the files; the output is deterministic.
 """
 import argparse
@@ -293,7 +293,7 @@ def request_seeds():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default_compat = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "compat"))
+    default_compat = os.path.normpath(os.path.join(HERE, "..", "conf", "examples"))
     ap.add_argument("--compat", default=default_compat,
                     help="folder with the workers-*.properties fixtures (default: %(default)s)")
     args = ap.parse_args()

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Show the module at work the way a user would check it: real httpd, real Tomcats.
 
-The deployment of the user's guide (shared/seed, docs/deployment.md), on one machine:
+The users' deployment (docs/deployment.md, conf/examples/), on one machine:
 two Tomcat 10 "hosts" on 127.0.0.2 and 127.0.0.3, each with an AJP connector that
 requires a secret (the guide's ports 8010 and 9010 where free), its jvmRoute (worker1,
 worker2) and DeltaManager session replication, serving a webapp marked <distributable/>.

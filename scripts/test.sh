@@ -6,8 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
-# The users' configurations (shared/compat) sit beside the checkout.
-export JK_COMPAT_DIR="${JK_COMPAT_DIR:-$(cd .. && pwd)/shared/compat}"
 
 show_unit_results() {
     grep -h -E '^[0-9]+%: Checks' "$1"/tests/unit/*.log || true
@@ -24,7 +22,7 @@ show_unit_results .
 echo "== unit tests under ASan+UBSan (clang)"
 # A copy of the sources of its own: the tree above is already configured for gcc.
 rm -rf build-asan && mkdir build-asan
-cp -r configure.ac Makefile.am autogen.sh common native tests build-asan/
+cp -r configure.ac Makefile.am autogen.sh common conf native tests build-asan/
 ( cd build-asan && ./autogen.sh >/dev/null 2>&1 &&
   ./configure --quiet CC=clang --enable-sanitizers &&
   make -s check-unit VERBOSE=1 >unit.out 2>&1 ) || { cat build-asan/unit.out; exit 1; }

@@ -12,7 +12,6 @@ and as a last resort by an atexit handler, so an aborted run leaves nothing behi
 Environment variables:
   JK_MODULE       path of the mod_jk.so under test
                   (default: <repo>/native/apache2/.libs/mod_jk.so)
-  JK_SHARED_DIR   directory holding compat/ (default: <repo>/../shared)
   CATALINA_HOME   Tomcat installation (default: /usr/share/tomcat10)
   APACHE2         httpd binary (default: /usr/sbin/apache2)
 """
@@ -60,14 +59,14 @@ def module_path():
     return Path(os.environ.get("JK_MODULE", REPO / "native" / "apache2" / ".libs" / "mod_jk.so"))
 
 
-def shared_dir():
-    """The directory with compat/: $JK_SHARED_DIR, else the repo's sibling shared/."""
-    return Path(os.environ.get("JK_SHARED_DIR", REPO.parent / "shared"))
+def examples_dir():
+    """The users' configurations, shipped in the repository's conf/examples/."""
+    return REPO / "conf" / "examples"
 
 
 def compat_text(name):
-    """The text of one user configuration from compat/, e.g. 'httpd-jk-single.conf'."""
-    return (shared_dir() / "compat" / name).read_text()
+    """The text of one user configuration from conf/examples/, e.g. 'httpd-jk-single.conf'."""
+    return (examples_dir() / name).read_text()
 
 
 def fill(template, strict=True, **placeholders):
@@ -315,7 +314,7 @@ class Tomcat:
         return f"{host}>\n{textwrap.indent(self.cluster_xml(), ' ' * 8)}\n      </Host>"
 
     def cluster_xml(self):
-        """The user's compat/tomcat-cluster.xml for this Tomcat, or '' without a cluster.
+        """The user's conf/examples/tomcat-cluster.xml for this Tomcat, or '' without a cluster.
 
         Its placeholders are filled, and two things changed:
         - McastService is replaced: multicast does not reach other processes over loopback,
@@ -340,7 +339,7 @@ class Tomcat:
         text, replaced = re.subn(r"<Membership\b.*?/>", static_membership(self.cluster_members),
                                  text, count=1, flags=re.S)
         if replaced != 1:
-            raise HarnessError("compat/tomcat-cluster.xml has no <Membership/> to replace")
+            raise HarnessError("conf/examples/tomcat-cluster.xml has no <Membership/> to replace")
         return text.strip()
 
     def _write_base(self):
@@ -513,7 +512,7 @@ def static_membership(members):
 
 
 def _make_distributable(web_xml):
-    """Add <distributable/> to the webapp's web.xml, as compat/web-distributable.xml says."""
+    """Add <distributable/> to the webapp's web.xml, as conf/examples/web-distributable.xml says."""
     text = web_xml.read_text()
     if "<distributable/>" not in text:
         text, added = re.subn(r"(<web-app\b[^>]*>)", r"\1\n  <distributable/>", text, count=1)
@@ -624,7 +623,7 @@ class Httpd:
         return self
 
     def use_compat(self, conf_name, workers_name, **placeholders):
-        """Configure a user's setup from compat/: its workers file and its httpd conf text."""
+        """Configure a user's setup from conf/examples/: its workers file and its httpd conf text."""
         self.write_conf_file("workers.properties", compat_text(workers_name), **placeholders)
         return self.add_config(compat_text(conf_name), **placeholders)
 

@@ -1,12 +1,12 @@
-"""The user's whole deployment, end to end, as the guide (shared/seed) builds and tests it.
+"""The users' whole deployment, end to end, as docs/deployment.md builds and checks it.
 
 httpd with the module in front of two Tomcats on two "hosts" (127.0.0.2 and 127.0.0.3),
 each with the guide's AJP connector protected by a secret, its jvmRoute, and DeltaManager
-session replication (compat/tomcat-cluster.xml, with a static member list in place of
+session replication (conf/examples/tomcat-cluster.xml, with a static member list in place of
 multicast, which does not reach another process over loopback, and synchronous
 replication in place of asynchronous, which can lose a session's last change: see
 jkharness.Tomcat.cluster_xml), serving a webapp marked <distributable/>. httpd uses the
-user's files from compat/ with only hosts, ports, paths and secrets filled in.
+users' files from conf/examples/ with only hosts, ports, paths and secrets filled in.
 
 The guide's own test of the replication, automated: a request creates a session on
 Tomcat A or B; the Tomcat holding it is shut down; the next request with the same cookie
@@ -58,7 +58,7 @@ def secret_lines():
 
 def lb_httpd(factory, pair, mpm="event", workers="workers-lb-secret.properties", extra="",
              **secrets):
-    """httpd with the user's httpd-jk-lb.conf and a workers file from compat/ (plus extra)."""
+    """httpd with the user's httpd-jk-lb.conf and a workers file from conf/examples/ (plus extra)."""
     t1, t2 = pair
     httpd = factory(mpm=mpm, start=False)
     httpd.write_conf_file("workers.properties", jk.compat_text(workers) + extra,

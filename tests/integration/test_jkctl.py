@@ -125,7 +125,7 @@ def test_tool_builds_clean_with_gcc_and_clang(tmp_path):
 # ---------------------------------------------------------------------------
 
 def compat_dir():
-    return Path(os.environ.get("JK_COMPAT_DIR", jk.shared_dir() / "compat"))
+    return jk.examples_dir()
 
 
 COMPAT_VALUES = {"TOMCAT1_HOST": "127.0.0.1", "TOMCAT2_HOST": "127.0.0.2",

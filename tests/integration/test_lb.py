@@ -486,7 +486,7 @@ def test_wrong_secret_on_worker2_takes_it_out_of_rotation(make_httpd, jk_module,
 
 
 def test_wrong_secret_is_named_in_the_log(make_httpd, jk_module, secret_pair):
-    """compat/README.md: a wrong secret is refused by Tomcat (403) "and the log says which
+    """conf/examples/README.md: a wrong secret is refused by Tomcat (403) "and the log says which
     worker and why"."""
     httpd = lb_httpd(make_httpd, *secret_pair,
                      workers=workers_text("workers-lb-secret.properties"),

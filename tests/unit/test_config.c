@@ -21,9 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Where the users' configurations live; JK_COMPAT_DIR overrides it. */
-/* Relative to the top of the tree, where make runs the tests: shared/ sits beside it. */
-#define DEFAULT_COMPAT_DIR "../shared/compat"
+/* The users' configurations ship in conf/examples/; the Makefile passes its absolute path. */
+#ifndef JK_EXAMPLES_DIR
+#error "JK_EXAMPLES_DIR must name the conf/examples directory"
+#endif
 
 static apr_pool_t *pool;
 /* One directory per run, made by main(): a failed test skips its teardown. */
@@ -1260,15 +1261,9 @@ END_TEST
 
 /* --- the users' own files --- */
 
-static const char *compat_dir(void)
-{
-    const char *d = getenv("JK_COMPAT_DIR");
-    return d && *d ? d : DEFAULT_COMPAT_DIR;
-}
-
 static char *read_compat(const char *name)
 {
-    const char *path = apr_pstrcat(pool, compat_dir(), "/", name, NULL);
+    const char *path = apr_pstrcat(pool, JK_EXAMPLES_DIR, "/", name, NULL);
     apr_file_t *f;
     apr_finfo_t fi;
     char *text;
@@ -1276,7 +1271,7 @@ static char *read_compat(const char *name)
 
     ck_assert_msg(apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY, APR_OS_DEFAULT,
                                 pool) == APR_SUCCESS,
-                  "cannot open %s (set JK_COMPAT_DIR to the compat fixtures)", path);
+                  "cannot open %s", path);
     ck_assert_int_eq(apr_file_info_get(&fi, APR_FINFO_SIZE, f), APR_SUCCESS);
     n = (apr_size_t)fi.size;
     text = apr_palloc(pool, n + 1);
