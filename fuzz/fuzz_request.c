@@ -237,6 +237,9 @@ static void check_attributes(attr *got, int n, const jk_service *s, const jk_ajp
         expect_attr(got, n, JK_AJP_ATTR_REQ_ATTRIBUTE, JK_AJP_LOCAL_ADDR_ATTR, s->local_addr, 0);
         want++;
     }
+    expect_attr(got, n, JK_AJP_ATTR_REQ_ATTRIBUTE, JK_AJP_LB_ACTIVATION_ATTR,
+                s->activation ? s->activation : "ACT", 0);
+    want++;
     for (int i = 0; i < s->num_attributes; i++)
         if (s->attributes[i].value) {
             expect_attr(got, n, JK_AJP_ATTR_REQ_ATTRIBUTE, s->attributes[i].name,

@@ -46,6 +46,7 @@ JkEnvVar JK_TEST_SET
 JkEnvVar JK_TEST_DEFAULT fallback
 JkEnvVar JK_TEST_UNSET
 JkMount /* worker1
+JkMount /echo/lb/* balancer
 <Location /echo/auth/>
     AuthType Basic
     AuthName "differential"
@@ -91,8 +92,14 @@ def _start_side(make_module_httpd, tomcat, pki, module):
     conf = CONF.format(module=module) + "".join(
         TLS_VHOST.format(port=tls_ports[kind], pki=pki, options=options)
         for kind, options in TLS_OPTIONS.items())
-    workers = (f"worker.list=worker1\nworker.worker1.type=ajp13\n"
-               f"worker.worker1.host={tomcat.host}\nworker.worker1.port={tomcat.ajp_port}\n")
+    # A plain ajp13 worker, and an lb whose two members both lead to the one Tomcat: the
+    # second is disabled, so only requests whose session names its route reach it.
+    workers = "worker.list=worker1,balancer\n" + "".join(
+        f"worker.{name}.type=ajp13\nworker.{name}.host={tomcat.host}\n"
+        f"worker.{name}.port={tomcat.ajp_port}\n" for name in ("worker1", "member1", "member2"))
+    workers += ("worker.member1.route=r1\nworker.member2.route=r2\n"
+                "worker.member2.activation=D\n"
+                "worker.balancer.type=lb\nworker.balancer.balance_workers=member1,member2\n")
     httpd = make_module_httpd(conf, files={"workers.properties": workers, "htpasswd": _htpasswd()},
                               modules=("ssl",))
     return Side(httpd, tls_ports)
@@ -318,6 +325,20 @@ def _response_shapes():
     ]
 
 
+def _lb_shapes():
+    lb = "/echo/lb/page"
+    return [
+        Shape("lb without session", request("GET", lb)),
+        Shape("lb session cookie to disabled member", request("GET", lb, [
+            ("Cookie", "JSESSIONID=0123456789ABCDEF.r2")])),
+        Shape("lb session path parameter", request("GET", lb + ";jsessionid=0123.r1?x=1")),
+        Shape("lb session of unknown route", request("GET", lb, [
+            ("Cookie", "JSESSIONID=0123.nosuch")])),
+        Shape("lb POST to disabled member", request("POST", lb, [
+            ("Cookie", "JSESSIONID=0123.r2")], pattern(70000))),
+    ]
+
+
 def _tls_shapes():
     return [
         Shape("TLS GET", request("GET", ECHO + "?tls=1"), tls="tls"),
@@ -333,7 +354,7 @@ EXPECTED_ERRORS = {"path encoded slash": "404", "httpd Basic auth refused": "401
                    "response 404 with headers": "404", "response missing page": "404"}
 
 SHAPES = (_method_shapes() + _uri_shapes() + _header_shapes() + _conditional_shapes() +
-          _body_shapes() + _response_shapes() + _tls_shapes())
+          _body_shapes() + _response_shapes() + _lb_shapes() + _tls_shapes())
 
 
 # ---------------------------------------------------------------------------
@@ -543,14 +564,15 @@ def test_enough_request_shapes_with_unique_names():
     names = [s.name for s in SHAPES]
     assert len(names) == len(set(names))
     assert len(SHAPES) >= 50
+    assert f"({len(SHAPES)} shapes:" in COMPATIBILITY_DOC.read_text()
 
 
 def test_same_requests_give_tomcat_and_the_client_the_same_as_mod_jk(pair, pki):
     ours, reference = pair
     found = {}
-    statuses = {}
+    statuses, seen = {}, {}
     for shape in SHAPES:
-        mine = observe(ours, shape, pki)
+        mine = seen[shape.name] = observe(ours, shape, pki)
         diff = differences(mine, observe(reference, shape, pki))
         statuses[shape.name] = [mine["response.status"], mine["response.interim"]]
         for field, values in diff.items():
@@ -565,6 +587,8 @@ def test_same_requests_give_tomcat_and_the_client_the_same_as_mod_jk(pair, pki):
                if not status.split()[1].startswith(("2", "3"))}
     assert failing == EXPECTED_ERRORS
     assert statuses["Expect 100-continue Content-Length"][1] == ["HTTP/1.1 100 Continue"]
+    disabled = seen["lb session cookie to disabled member"]["request.attributes"]
+    assert disabled["JK_LB_ACTIVATION"] == "DIS"
     new, gone = unexplained(found, documented_differences())
     report = "\n".join(f"{shape} / {field}:\n  ours: {found[(shape, field)][0]!r}\n"
                        f"  mod_jk: {found[(shape, field)][1]!r}" for shape, field in new)
