@@ -87,9 +87,9 @@ def _htpasswd():
     return f"{USER}:{{SHA}}{digest}\n"
 
 
-def _start_side(make_module_httpd, tomcat, pki, module):
+def _start_side(make_module_httpd, tomcat, pki, module, options):
     tls_ports = {kind: jk.free_port() for kind in TLS_OPTIONS}
-    conf = CONF.format(module=module) + "".join(
+    conf = CONF.format(module=module) + options + "\n" + "".join(
         TLS_VHOST.format(port=tls_ports[kind], pki=pki, options=options)
         for kind, options in TLS_OPTIONS.items())
     # A plain ajp13 worker, and an lb whose two members both lead to the one Tomcat: the
@@ -106,13 +106,26 @@ def _start_side(make_module_httpd, tomcat, pki, module):
 
 
 @pytest.fixture(scope="module")
-def pair(make_module_httpd, tomcat, pki, jk_module):
-    """(this module's side, the reference's side), configured alike, in front of one Tomcat."""
+def make_pair(make_module_httpd, tomcat, pki, jk_module):
+    """make_pair(options): (this module's side, the reference's side), both configured with
+    CONF plus options, in front of one Tomcat; made once per options text."""
     if not REFERENCE_MODULE.is_file():
         pytest.fail(f"Debian's mod_jk not found at {REFERENCE_MODULE}: run "
                     "scripts/fetch-reference-mod-jk.sh (scripts/install-deps.sh does)")
-    return (_start_side(make_module_httpd, tomcat, pki, jk_module),
-            _start_side(make_module_httpd, tomcat, pki, REFERENCE_MODULE))
+    made = {}
+
+    def make(options=""):
+        if options not in made:
+            made[options] = tuple(_start_side(make_module_httpd, tomcat, pki, module, options)
+                                  for module in (jk_module, REFERENCE_MODULE))
+        return made[options]
+    return make
+
+
+@pytest.fixture(scope="module")
+def pair(make_pair):
+    """The pair with the defaults: what most sites run."""
+    return make_pair()
 
 
 # ---------------------------------------------------------------------------
@@ -348,6 +361,15 @@ def _tls_shapes():
     ]
 
 
+# Configurations besides the defaults, each with the shapes whose handling it changes.
+VARIANTS = {
+    "ForwardURICompatUnparsed": "JkOptions +ForwardURICompatUnparsed",
+    "ForwardURICompat": "JkOptions +ForwardURICompat",
+    "ForwardURIEscaped": "JkOptions +ForwardURIEscaped",
+    "JkStripSession": "JkStripSession On",
+}
+VARIANT_SHAPES = [Shape("GET", request("GET", ECHO))] + _uri_shapes()
+
 # Shapes answered with an error, by httpd (encoded slash, wrong password) or by Tomcat.
 EXPECTED_ERRORS = {"path encoded slash": "404", "httpd Basic auth refused": "401",
                    "If-Match mismatch": "405", "Range unsatisfiable": "416",
@@ -567,20 +589,42 @@ def test_enough_request_shapes_with_unique_names():
     assert f"({len(SHAPES)} shapes:" in COMPATIBILITY_DOC.read_text()
 
 
-def test_same_requests_give_tomcat_and_the_client_the_same_as_mod_jk(pair, pki):
+def compare(pair, shapes, pki, prefix=""):
+    """Each shape through both sides: (differences by (prefix + shape, field), our side's
+    facts by shape name). With $JK_DIFF_REPORT set, the differences and our statuses are
+    written to that file (one per prefix)."""
     ours, reference = pair
-    found = {}
-    statuses, seen = {}, {}
-    for shape in SHAPES:
+    found, seen = {}, {}
+    for shape in shapes:
         mine = seen[shape.name] = observe(ours, shape, pki)
-        diff = differences(mine, observe(reference, shape, pki))
-        statuses[shape.name] = [mine["response.status"], mine["response.interim"]]
-        for field, values in diff.items():
-            found[(shape.name, field)] = values
+        for field, values in differences(mine, observe(reference, shape, pki)).items():
+            found[(prefix + shape.name, field)] = values
     if os.environ.get("JK_DIFF_REPORT"):
-        Path(os.environ["JK_DIFF_REPORT"]).write_text(json.dumps(
+        report = Path(os.environ["JK_DIFF_REPORT"] + (f".{prefix[:-2]}" if prefix else ""))
+        report.write_text(json.dumps(
             {"differences": [[s, f, a, b] for (s, f), (a, b) in sorted(found.items())],
-             "statuses": statuses}, indent=1, default=str))
+             "statuses": {n: [f["response.status"], f["response.interim"]]
+                          for n, f in seen.items()}}, indent=1, default=str))
+    return found, seen
+
+
+def assert_documented(found, documented):
+    new, gone = unexplained(found, documented)
+    report = "\n".join(f"{shape} / {field}:\n  ours: {found[(shape, field)][0]!r}\n"
+                       f"  mod_jk: {found[(shape, field)][1]!r}" for shape, field in new)
+    assert not new, f"differences docs/compatibility.md does not list:\n{report}"
+    assert not gone, f"listed in docs/compatibility.md but no longer found: {gone}"
+
+
+def _variant_of(shape):
+    """The VARIANTS key a documented shape name starts with ('NAME: shape'), or None."""
+    name = shape.split(": ", 1)[0]
+    return name if ": " in shape and name in VARIANTS else None
+
+
+def test_same_requests_give_tomcat_and_the_client_the_same_as_mod_jk(pair, pki):
+    found, seen = compare(pair, SHAPES, pki)
+    statuses = {name: [f["response.status"], f["response.interim"]] for name, f in seen.items()}
     # Both sides agreeing on an error would hide everything else: only these shapes may
     # fail, each for its own reason (httpd refuses them, or Tomcat answers as asked).
     failing = {name: status.split()[1] for name, (status, _) in statuses.items()
@@ -589,11 +633,16 @@ def test_same_requests_give_tomcat_and_the_client_the_same_as_mod_jk(pair, pki):
     assert statuses["Expect 100-continue Content-Length"][1] == ["HTTP/1.1 100 Continue"]
     disabled = seen["lb session cookie to disabled member"]["request.attributes"]
     assert disabled["JK_LB_ACTIVATION"] == "DIS"
-    new, gone = unexplained(found, documented_differences())
-    report = "\n".join(f"{shape} / {field}:\n  ours: {found[(shape, field)][0]!r}\n"
-                       f"  mod_jk: {found[(shape, field)][1]!r}" for shape, field in new)
-    assert not new, f"differences docs/compatibility.md does not list:\n{report}"
-    assert not gone, f"listed in docs/compatibility.md but no longer found: {gone}"
+    assert_documented(found, {row for row in documented_differences()
+                              if _variant_of(row[0]) is None})
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_uri_options_give_tomcat_the_same_as_mod_jk(make_pair, pki, variant):
+    """The URI shapes again, with a JkOptions forwarding form or JkStripSession."""
+    found, _ = compare(make_pair(VARIANTS[variant]), VARIANT_SHAPES, pki, f"{variant}: ")
+    assert_documented(found, {row for row in documented_differences()
+                              if row[0] == "*" or _variant_of(row[0]) == variant})
 
 
 def test_reference_module_really_is_apache_mod_jk(pair):
