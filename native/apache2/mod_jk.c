@@ -21,6 +21,7 @@
 #include "mod_log_config.h"
 #include "util_filter.h"
 
+#include "apr_date.h"
 #include "apr_optional.h"
 #include "apr_general.h"
 #include "apr_strings.h"
@@ -1127,12 +1128,44 @@ static apr_status_t read_body(jk_service *s, char *buf, apr_size_t want, apr_siz
     return APR_SUCCESS;
 }
 
+/* APR's parser answers 0 both for 1 January 1970 and for what is no date at all: only the
+ * former, written as Tomcat writes dates, is a date. */
+static int is_epoch_date(request_rec *r, const char *value)
+{
+    char *epoch = apr_palloc(r->pool, APR_RFC822_DATE_LEN);
+    return apr_rfc822_date(epoch, 0) == APR_SUCCESS && strcmp(epoch, value) == 0;
+}
+
+/* Last-Modified as mod_jk passes it: through httpd, which spells the name its way and never
+ * lets the date lie in the future. A value that is no date goes on as Tomcat sent it
+ * (mod_jk would turn it into 1970: see docs/compatibility.md). */
+static void set_last_modified(request_rec *r, const jk_header *h)
+{
+    apr_time_t when = apr_date_parse_http(h->value);
+    if (when == APR_DATE_BAD && !is_epoch_date(r, h->value)) {
+        apr_table_add(r->headers_out, h->name, h->value);
+        return;
+    }
+    ap_update_mtime(r, when);
+    ap_set_last_modified(r);
+}
+
+/* Tomcat's response headers into httpd's, with mod_jk's special cases: the media type in
+ * lower case (so AddOutputFilterByType matches), one Location (the last one), and
+ * Last-Modified through httpd. */
 static void set_response_header(request_rec *r, const jk_header *h)
 {
-    if (strcasecmp(h->name, "Content-Type") == 0)
-        ap_set_content_type(r, apr_pstrdup(r->pool, h->value));
-    else
+    if (strcasecmp(h->name, "Content-Type") == 0) {
+        char *type = apr_pstrdup(r->pool, h->value);
+        ap_content_type_tolower(type);
+        ap_set_content_type(r, type);
+    } else if (strcasecmp(h->name, "Location") == 0) {
+        apr_table_set(r->headers_out, h->name, h->value);
+    } else if (strcasecmp(h->name, "Last-Modified") == 0) {
+        set_last_modified(r, h);
+    } else {
         apr_table_add(r->headers_out, h->name, h->value);
+    }
 }
 
 static apr_status_t start_response(jk_service *s, int status, const char *reason,

@@ -335,6 +335,10 @@ def _response_shapes():
         Shape("HTTP/1.0 streamed response", request("GET", "/download.jsp?size=100000",
                                                     protocol="HTTP/1.0")),
         Shape("welcome page", request("GET", "/")),
+    ] + [
+        Shape(f"response {kind}", request("GET", f"/respond.jsp?kind={kind}"))
+        for kind in ("redirect", "error", "auth", "names", "many", "big", "empty",
+                     "unavailable", "type", "baddate", "locations")
     ]
 
 
@@ -373,7 +377,9 @@ VARIANT_SHAPES = [Shape("GET", request("GET", ECHO))] + _uri_shapes()
 # Shapes answered with an error, by httpd (encoded slash, wrong password) or by Tomcat.
 EXPECTED_ERRORS = {"path encoded slash": "404", "httpd Basic auth refused": "401",
                    "If-Match mismatch": "405", "Range unsatisfiable": "416",
-                   "response 404 with headers": "404", "response missing page": "404"}
+                   "response 404 with headers": "404", "response missing page": "404",
+                   "response error": "500", "response auth": "401",
+                   "response unavailable": "503"}
 
 SHAPES = (_method_shapes() + _uri_shapes() + _header_shapes() + _conditional_shapes() +
           _body_shapes() + _response_shapes() + _lb_shapes() + _tls_shapes())
