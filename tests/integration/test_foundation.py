@@ -11,6 +11,7 @@ Run: /usr/bin/python3 -m pytest tests/integration
 import base64
 import concurrent.futures
 import dataclasses
+import email.utils
 import hashlib
 import http.client
 import json
@@ -324,6 +325,22 @@ def test_response_headers_keep_repeats_and_order(httpd):
     assert exchange.message["X-Test-Header"] == "test value"
     assert ", ".join(exchange.message.get_all("X-Multi-Out")) == "one, two"
     assert exchange.body == b"headers status=200\n"
+
+
+def test_response_headers_as_mod_jk_sets_them(httpd):
+    odd = send(httpd, path="/respond.jsp?kind=type")
+    assert odd.message["Content-Type"] == "text/plain;charset=UTF-8"
+    twice = send(httpd, path="/respond.jsp?kind=locations")
+    assert twice.status == 302 and twice.message.get_all("Location") == ["/second"]
+    names = send(httpd, path="/respond.jsp?kind=names")
+    assert "Last-Modified: Thu, 01 Jan 1970 00:00:00 GMT" in str(names.message)
+    # A date in the future would make caches keep the page: it becomes the request's time.
+    future = send(httpd, path="/respond.jsp?kind=future")
+    sent = email.utils.parsedate_to_datetime(future.message["Last-Modified"])
+    assert sent <= email.utils.parsedate_to_datetime(future.message["Date"])
+    # What is no date at all stays as Tomcat sent it.
+    bad = send(httpd, path="/respond.jsp?kind=baddate")
+    assert bad.message["Last-Modified"] == "yesterday, about noon"
 
 
 def test_custom_status_from_tomcat(httpd):

@@ -11,6 +11,7 @@
     type      a Content-Type in odd case
     baddate   a Last-Modified that is no date
     locations 302 with two Location headers
+    future    a Last-Modified one year ahead
 --%><%@ page contentType="text/plain; charset=UTF-8" session="false" trimDirectiveWhitespaces="true" %><%
     String kind = String.valueOf(request.getParameter("kind"));
     switch (kind) {
@@ -57,6 +58,10 @@
     case "baddate":
         response.setHeader("Last-Modified", "yesterday, about noon");
         out.print("baddate\n");
+        break;
+    case "future":
+        response.setDateHeader("Last-Modified", System.currentTimeMillis() + 365L * 86400000L);
+        out.print("future\n");
         break;
     case "locations":
         response.setStatus(302);
