@@ -276,6 +276,15 @@ def _header_shapes():
             ("Content-Type", "text/plain; charset=ISO-8859-1")])),
         Shape("X-Forwarded headers", request("GET", ECHO, [
             ("X-Forwarded-For", "203.0.113.7"), ("X-Forwarded-Proto", "https")])),
+        Shape("headers beyond one AJP packet", request("GET", ECHO, [
+            ("X-Big-1", "a" * 6000), ("X-Big-2", "b" * 4000)])),
+        Shape("URI of 3 KiB", request("GET", ECHO + ("/" + "u" * 63) * 48)),
+        Shape("query of 300 parameters", request("GET", ECHO + "?" + "&".join(
+            f"p{i}=v{i}" for i in range(300)))),
+        Shape("Content-Length and chunked together", request("POST", ECHO, [
+            ("Content-Length", "5"), ("Transfer-Encoding", "chunked")], length=False) +
+            chunked(b"hello")),
+        Shape("lowercase method", request("get", ECHO)),
     ]
 
 
@@ -379,7 +388,7 @@ EXPECTED_ERRORS = {"path encoded slash": "404", "httpd Basic auth refused": "401
                    "If-Match mismatch": "405", "Range unsatisfiable": "416",
                    "response 404 with headers": "404", "response missing page": "404",
                    "response error": "500", "response auth": "401",
-                   "response unavailable": "503"}
+                   "response unavailable": "503", "headers beyond one AJP packet": "431"}
 
 SHAPES = (_method_shapes() + _uri_shapes() + _header_shapes() + _conditional_shapes() +
           _body_shapes() + _response_shapes() + _lb_shapes() + _tls_shapes())
