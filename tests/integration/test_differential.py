@@ -34,6 +34,7 @@ COMPATIBILITY_DOC = jk.REPO / "docs" / "compatibility.md"
 TIMEOUT = 60
 HOST = "diff.example"
 USER, PASSWORD = "alice", "wonder land"
+DOWN_PORT = jk.free_port()  # nothing listens there: the worker "down" has no Tomcat
 
 CONF = """\
 LoadModule jk_module {module}
@@ -47,6 +48,8 @@ JkEnvVar JK_TEST_DEFAULT fallback
 JkEnvVar JK_TEST_UNSET
 JkMount /* worker1
 JkMount /echo/lb/* balancer
+JkMount /echo/down/* down
+JkUnMount /index.html worker1
 <Location /echo/auth/>
     AuthType Basic
     AuthName "differential"
@@ -94,7 +97,7 @@ def _start_side(make_module_httpd, tomcat, pki, module, options):
         for kind, options in TLS_OPTIONS.items())
     # A plain ajp13 worker, and an lb whose two members both lead to the one Tomcat: the
     # second is disabled, so only requests whose session names its route reach it.
-    workers = "worker.list=worker1,balancer\n" + "".join(
+    workers = f"worker.list=worker1,balancer,down\nworker.down.port={DOWN_PORT}\n" + "".join(
         f"worker.{name}.type=ajp13\nworker.{name}.host={tomcat.host}\n"
         f"worker.{name}.port={tomcat.ajp_port}\n" for name in ("worker1", "member1", "member2"))
     workers += ("worker.member1.route=r1\nworker.member2.route=r2\n"
@@ -143,6 +146,7 @@ class Shape:
     tls: str = None
     head: bool = False
     client_cert: bool = False
+    own_headers: tuple = ()  # lower-case names of headers each httpd makes its own way
 
 
 def request(method, target, headers=(), body=b"", protocol="HTTP/1.1", host=True,
@@ -344,6 +348,12 @@ def _response_shapes():
         Shape("HTTP/1.0 streamed response", request("GET", "/download.jsp?size=100000",
                                                     protocol="HTTP/1.0")),
         Shape("welcome page", request("GET", "/")),
+        # Each httpd has its own copy of the file: its own ETag and modification time.
+        Shape("unmounted file served by httpd", request("GET", "/index.html"),
+              own_headers=("etag", "last-modified")),
+        Shape("worker without a Tomcat", request("GET", "/echo/down/page")),
+        Shape("POST to a worker without a Tomcat", request("POST", "/echo/down/page",
+                                                           body=pattern(5000))),
     ] + [
         Shape(f"response {kind}", request("GET", f"/respond.jsp?kind={kind}"))
         for kind in ("redirect", "error", "auth", "names", "many", "big", "empty",
@@ -388,7 +398,8 @@ EXPECTED_ERRORS = {"path encoded slash": "404", "httpd Basic auth refused": "401
                    "If-Match mismatch": "405", "Range unsatisfiable": "416",
                    "response 404 with headers": "404", "response missing page": "404",
                    "response error": "500", "response auth": "401",
-                   "response unavailable": "503", "headers beyond one AJP packet": "431"}
+                   "response unavailable": "503", "headers beyond one AJP packet": "431",
+                   "worker without a Tomcat": "503", "POST to a worker without a Tomcat": "503"}
 
 SHAPES = (_method_shapes() + _uri_shapes() + _header_shapes() + _conditional_shapes() +
           _body_shapes() + _response_shapes() + _lb_shapes() + _tls_shapes())
@@ -554,7 +565,8 @@ def observe(side, shape, pki):
         "response.interim": interim,
         "response.server": names.get("server"),
         "response.headers": [(n, _without_ports(v, ports)) for n, v in headers
-                             if n.lower() not in ("date", "server") + FRAMING_HEADERS],
+                             if n.lower() not in ("date", "server") + FRAMING_HEADERS +
+                             shape.own_headers],
         "response.framing": (framing, length, complete, length_ok),
     }
     if is_json and body:
