@@ -12,7 +12,14 @@ module="$cache/root/usr/lib/apache2/modules/mod_jk.so"
 mkdir -p "$cache"
 # apt-get drops to the _apt user for downloads; that user must be able to write here.
 chmod 777 "$cache"
-( cd "$cache" && apt-get download -q libapache2-mod-jk )
+download() { ( cd "$cache" && apt-get download -q libapache2-mod-jk ); }
+if ! download; then
+    # A machine whose package lists were never fetched (or were cleaned) knows no package.
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    download
+fi
 chmod 755 "$cache"
 rm -rf "$cache/root"
 dpkg-deb -x "$(ls "$cache"/libapache2-mod-jk_*.deb | head -n 1)" "$cache/root"

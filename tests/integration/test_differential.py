@@ -10,7 +10,8 @@ Requests are written to raw sockets, byte for byte, so nothing normalises them o
 each one has Connection: close, so the response ends where the connection does.
 
 The reference module is unpacked (never installed) by scripts/fetch-reference-mod-jk.sh,
-which scripts/install-deps.sh runs; $JK_REFERENCE_MODULE names another copy.
+which scripts/install-deps.sh runs, into $JK_REFERENCE_CACHE (default .cache/reference-mod-jk);
+$JK_REFERENCE_MODULE names another copy.
 """
 import base64
 import hashlib
@@ -26,10 +27,11 @@ import pytest
 
 import jkharness as jk
 
+REFERENCE_CACHE = Path(os.environ.get("JK_REFERENCE_CACHE",
+                                     jk.REPO / ".cache" / "reference-mod-jk"))
 REFERENCE_MODULE = Path(os.environ.get(
     "JK_REFERENCE_MODULE",
-    jk.REPO / ".cache" / "reference-mod-jk" / "root" / "usr" / "lib" / "apache2" / "modules"
-    / "mod_jk.so"))
+    REFERENCE_CACHE / "root" / "usr" / "lib" / "apache2" / "modules" / "mod_jk.so"))
 COMPATIBILITY_DOC = jk.REPO / "docs" / "compatibility.md"
 TIMEOUT = 60
 HOST = "diff.example"
