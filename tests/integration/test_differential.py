@@ -4,7 +4,8 @@ the same Tomcat. What Tomcat saw (echo.jsp's report: method, URI, query, protoco
 header in order, body length and digest, addresses, scheme, user, attributes) and what the
 client got (status, interim 100, headers, framing, body) must be the same, except for the
 differences docs/compatibility.md lists as deliberate: the test asserts exactly that list,
-so a new difference fails it, and so does a listed one that went away.
+so a new difference fails it, and so does a listed one that went away. The URI shapes run
+again under each of VARIANTS (JkOptions forwarding forms, JkStripSession).
 
 Requests are written to raw sockets, byte for byte, so nothing normalises them on the way;
 each one has Connection: close, so the response ends where the connection does.
@@ -395,7 +396,8 @@ VARIANTS = {
 }
 VARIANT_SHAPES = [Shape("GET", request("GET", ECHO))] + _uri_shapes()
 
-# Shapes answered with an error, by httpd (encoded slash, wrong password) or by Tomcat.
+# Shapes answered with an error: by httpd (encoded slash, wrong password, headers too large
+# for a packet, no Tomcat behind the worker) or by Tomcat, as the page was asked to.
 EXPECTED_ERRORS = {"path encoded slash": "404", "httpd Basic auth refused": "401",
                    "If-Match mismatch": "405", "Range unsatisfiable": "416",
                    "response 404 with headers": "404", "response missing page": "404",

@@ -3,7 +3,6 @@ size, protocol and session, the client's certificate, and with JkOptions
 +ForwardSSLCertChain the chain the client sent; JkExtractSSL Off forwards none of it.
 
 The certificates come from the session's pki fixture (conftest.py)."""
-import pytest
 import requests
 
 import jkharness as jk
