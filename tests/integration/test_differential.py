@@ -134,6 +134,20 @@ def pair(make_pair):
     return make_pair()
 
 
+@pytest.fixture(scope="module")
+def users_pair(make_module_httpd, tomcat, jk_module):
+    """Both modules with a user's own configuration (conf/examples/httpd-jk-single.conf and
+    workers-single.properties), only hosts, ports and paths filled in."""
+    sides = []
+    for module in (jk_module, REFERENCE_MODULE):
+        conf = jk.compat_text("httpd-jk-single.conf").replace("@MODULE_PATH@", str(module))
+        workers = jk.compat_text("workers-single.properties")
+        httpd = make_module_httpd(conf, files={"workers.properties": workers},
+                                  **tomcat.placeholders())
+        sides.append(Side(httpd, {}))
+    return tuple(sides)
+
+
 # ---------------------------------------------------------------------------
 # Request shapes
 # ---------------------------------------------------------------------------
@@ -615,6 +629,7 @@ def unexplained(found, documented):
 
 
 def test_enough_request_shapes_with_unique_names():
+    assert len(USERS_SHAPES) >= 40
     names = [s.name for s in SHAPES]
     assert len(names) == len(set(names))
     assert len(SHAPES) >= 50
@@ -632,7 +647,8 @@ def compare(pair, shapes, pki, prefix=""):
         for field, values in differences(mine, observe(reference, shape, pki)).items():
             found[(prefix + shape.name, field)] = values
     if os.environ.get("JK_DIFF_REPORT"):
-        report = Path(os.environ["JK_DIFF_REPORT"] + (f".{prefix[:-2]}" if prefix else ""))
+        suffix = re.sub(r"[^A-Za-z0-9]+", "-", prefix).strip("-")
+        report = Path(os.environ["JK_DIFF_REPORT"] + (f".{suffix}" if suffix else ""))
         report.write_text(json.dumps(
             {"differences": [[s, f, a, b] for (s, f), (a, b) in sorted(found.items())],
              "statuses": {n: [f["response.status"], f["response.interim"]]
@@ -679,6 +695,29 @@ def test_uri_options_give_tomcat_the_same_as_mod_jk(make_pair, pki, variant):
     # checks that they are still found.
     assert_documented(found, {row for row in documented_differences()
                               if row[0] == "*" or _variant_of(row[0]) == variant},
+                      check_gone=False)
+
+
+def _as_echo_jsp(shape):
+    """The shape sent to /echo.jsp, which the user's configuration mounts (/*.jsp)."""
+    return Shape(shape.name, shape.raw.replace(ECHO.encode(), b"/echo.jsp", 1),
+                 shape.continue_body, shape.tls, shape.head, shape.client_cert)
+
+
+def _target(shape):
+    return shape.raw.split(b"\r\n", 1)[0].split(b" ")[1].decode("latin-1")
+
+
+# The shapes to the echo servlet that succeed, sent to /echo.jsp instead.
+USERS_SHAPES = [_as_echo_jsp(s) for s in
+                _method_shapes() + _uri_shapes() + _header_shapes() + _body_shapes()
+                if _target(s).split("?")[0] == ECHO and s.name not in EXPECTED_ERRORS]
+
+
+def test_users_configuration_gives_tomcat_the_same_as_mod_jk(users_pair, pki):
+    found, seen = compare(users_pair, USERS_SHAPES, pki, "users' configuration: ")
+    assert all(f["response.status"].split()[1] == "200" for f in seen.values())
+    assert_documented(found, {row for row in documented_differences() if row[0] == "*"},
                       check_gone=False)
 
 
