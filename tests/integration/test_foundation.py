@@ -207,6 +207,35 @@ def test_request_headers_are_forwarded(httpd):
         assert header_values(echo, name) == [value], name
 
 
+def test_header_names_reach_tomcat_spelled_as_under_mod_jk(httpd):
+    # mod_jk 1.2.48 sends the Accept-* names as strings (the client's spelling) and every
+    # other name with an AJP code as its code (the servlet sees it in lower case).
+    sent = [("Accept-Charset", "utf-8"), ("ACCEPT-language", "ko"), ("accept-ENCODING", "gzip"),
+            ("User-AGENT", "t/1"), ("ACCEPT", "*/*"), ("X-Mixed-Case", "x")]
+    names = [name for name, _ in send(httpd, headers=sent).echo["headers"]]
+    assert names[1:7] == ["Accept-Charset", "ACCEPT-language", "accept-ENCODING", "user-agent",
+                          "accept", "X-Mixed-Case"]
+
+
+@pytest.mark.parametrize("method", ["GET", "DELETE", "OPTIONS", "MKCOL", "PURGE"])
+def test_request_without_body_has_content_length_zero_as_under_mod_jk(httpd, method):
+    echo = send(httpd, method=method).echo
+    assert echo["contentLength"] == 0
+    assert header_values(echo, "Content-Length") == ["0"]
+
+
+def test_chunked_request_has_no_content_length(httpd):
+    conn = http.client.HTTPConnection(httpd.host, httpd.port, timeout=TIMEOUT)
+    try:
+        conn.request("POST", "/echo.jsp", body=iter([b"hel", b"lo"]), encode_chunked=True)
+        echo = json.loads(conn.getresponse().read())
+    finally:
+        conn.close()
+    assert header_values(echo, "Transfer-Encoding") == ["chunked"]
+    assert echo["contentLength"] == -1 and echo["bodyLength"] == 5
+    assert header_values(echo, "Content-Length") == []
+
+
 def test_repeated_request_header_keeps_both_values_in_order(httpd):
     echo = send(httpd, headers=[("X-Multi", "first"), ("X-Multi", "second")]).echo
     # httpd itself merges repeated request headers into one "a, b" line before any module
