@@ -14,17 +14,14 @@ Run: /usr/bin/python3 -m pytest tests/integration/test_status.py
 import base64
 import collections
 import concurrent.futures
-import fcntl
 import hashlib
 import html.parser
 import json
 import os
 import re
-import select
 import shutil
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -560,144 +557,57 @@ def test_page_in_headless_chromium(httpd, tmp_path):
         shutil.copy(shot, REPO / "docs" / "status.png")
 
 
-class DevTools:
-    """A headless Chromium driven over its DevTools pipe (fds 3 and 4), as a user clicks."""
 
-    def __init__(self):
-        self.profile = tempfile.mkdtemp(prefix="jk-chromium-")
-        commands_read, self.commands = os.pipe()
-        self.replies, replies_write = os.pipe()
-
-        def give_fds():
-            # Chromium reads commands on fd 3 and writes replies on fd 4.
-            high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (commands_read, replies_write)]
-            os.dup2(high[0], 3)
-            os.dup2(high[1], 4)
-
-        self.proc = subprocess.Popen(
-            [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-             "--no-first-run", "--disable-background-networking", "--disable-component-update",
-             "--disable-sync", "--remote-debugging-pipe", f"--user-data-dir={self.profile}",
-             "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=give_fds,
-            close_fds=False)
-        os.close(commands_read)
-        os.close(replies_write)
-        self.buffer = b""
-        self.events = []
-        self.last_id = 0
-
-    def close(self):
-        self.proc.kill()
-        self.proc.wait(timeout=TIMEOUT)
-        os.close(self.commands)
-        os.close(self.replies)
-        shutil.rmtree(self.profile, ignore_errors=True)
-
-    def _message(self, deadline):
-        while b"\0" not in self.buffer:
-            ready, _, _ = select.select([self.replies], [], [], max(deadline - time.monotonic(), 0))
-            if not ready:
-                raise TimeoutError("Chromium did not answer")
-            chunk = os.read(self.replies, 1 << 16)
-            if not chunk:
-                raise EOFError("Chromium closed its DevTools pipe")
-            self.buffer += chunk
-        raw, _, self.buffer = self.buffer.partition(b"\0")
-        return json.loads(raw)
-
-    def call(self, method, session=None, **params):
-        self.last_id += 1
-        message = {"id": self.last_id, "method": method, "params": params}
-        if session:
-            message["sessionId"] = session
-        os.write(self.commands, json.dumps(message).encode() + b"\0")
-        deadline = time.monotonic() + 60
-        while True:
-            reply = self._message(deadline)
-            if reply.get("id") == self.last_id:
-                assert "error" not in reply, (method, reply["error"])
-                return reply["result"]
-            self.events.append(reply)
-
-    def wait_event(self, method, session):
-        deadline = time.monotonic() + 60
-        while True:
-            for i, event in enumerate(self.events):
-                if event.get("method") == method and event.get("sessionId") == session:
-                    return self.events.pop(i)
-            self.events.append(self._message(deadline))
-
-    def open(self, url):
-        target = self.call("Target.createTarget", url="about:blank")["targetId"]
-        session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        self.call("Page.enable", session)
-        self.load(session, lambda: self.call("Page.navigate", session, url=url))
-        return session
-
-    def load(self, session, action):
-        """Do something that loads a page, and wait until it has loaded."""
-        self.events = [e for e in self.events if e.get("method") != "Page.loadEventFired"]
-        action()
-        self.wait_event("Page.loadEventFired", session)
-
-    def evaluate(self, session, expression):
-        result = self.call("Runtime.evaluate", session, expression=expression,
-                           returnByValue=True)
-        assert "exceptionDetails" not in result, result
-        return result["result"].get("value")
-
-
-def choose_and_apply(browser, page, member, activation):
+def choose_and_apply(browser, member, activation):
     """What an operator does: pick the activation in the member's row, click its Apply."""
-    form = f"u.lb.{member}"
-    browser.evaluate(page, f"document.querySelector('select[form=\"{form}\"]').value = "
-                           f"'{activation}'")
-    browser.load(page, lambda: browser.evaluate(
-        page, f"document.getElementById('{form}').querySelector('button').click()"))
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+    Select(browser.find_element(By.CSS_SELECTOR, f'select[aria-label="activation of {member}"]')
+           ).select_by_visible_text(activation)
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+    row = browser.find_element(By.ID, f"m.lb.{member}")
+    row.find_element(By.XPATH, ".//button[normalize-space()='Apply']").click()
+    # The click submits the form; wait until the page it leads back to has replaced this one.
+    WebDriverWait(browser, TIMEOUT).until(expected_conditions.staleness_of(row))
+    WebDriverWait(browser, TIMEOUT).until(
+        lambda b: b.execute_script("return document.readyState") == "complete")
 
 
-def shown_activation(browser, page, member):
-    return browser.evaluate(page, f"document.getElementById('m.lb.{member}')"
-                                  ".querySelector('[data-key=activation]').dataset.value")
+def shown_activation(browser, member):
+    from selenium.webdriver.common.by import By
+    row = browser.find_element(By.ID, f"m.lb.{member}")
+    return row.find_element(By.CSS_SELECTOR, "[data-key=activation]").get_attribute("data-value")
 
 
 @pytest.mark.parametrize("path", ["/jkstatus", "/jkstatus-strict"])
-def test_the_page_forms_work_in_headless_chromium(httpd, path):
-    chromium()
-    browser = DevTools()
+def test_the_page_forms_work_in_headless_chromium(httpd, browser, path):
+    browser.get(httpd.url(path))
+    assert shown_activation(browser, "worker2") == "Active"
     try:
-        page = browser.open(httpd.url(path))
-        assert shown_activation(browser, page, "worker2") == "Active"
-        choose_and_apply(browser, page, "worker2", "S")
+        choose_and_apply(browser, "worker2", "Stopped")
         # The browser followed the 303 back to the page, which shows the change.
-        assert browser.evaluate(page, "location.href") == httpd.url(path)
-        assert shown_activation(browser, page, "worker2") == "Stopped"
+        assert browser.current_url == httpd.url(path)
+        assert shown_activation(browser, "worker2") == "Stopped"
         assert activation_of(httpd, "worker2") == "Stopped"
         assert routes_of(httpd, 20) == {"worker1": 20}
-        choose_and_apply(browser, page, "worker2", "A")
-        assert shown_activation(browser, page, "worker2") == "Active"
+        choose_and_apply(browser, "worker2", "Active")
+        assert shown_activation(browser, "worker2") == "Active"
     finally:
-        browser.close()
         if activation_of(httpd, "worker2") != "Active":
             set_activation(httpd, "worker2", "A")
 
 
-def test_a_page_of_another_site_cannot_change_anything_in_chromium(httpd):
+def test_a_page_of_another_site_cannot_change_anything_in_chromium(httpd, browser):
     """What an attacker's page does: an <img> with mod_jk's GET URL, and a form POST."""
-    chromium()
+    from selenium.webdriver.support.ui import WebDriverWait
     url = httpd.url("/jkstatus?cmd=update&from=list&w=lb&sw=worker2&vwa=2")
-    attack = ("data:text/html,<img src='" + url.replace("&", "%26") + "'>"
-              "<form id=f method=post action='" + httpd.url("/jkstatus") + "'>"
-              "<input name=cmd value=update><input name=w value=lb>"
-              "<input name=sw value=worker2><input name=vwa value=S></form>")
-    browser = DevTools()
-    try:
-        page = browser.open(attack)
-        browser.load(page, lambda: browser.evaluate(page, "document.getElementById('f').submit()"))
-        assert "another site" in browser.evaluate(page, "document.body.innerText")
-    finally:
-        browser.close()
+    browser.get("data:text/html,<img src='" + url.replace("&", "%26") + "'>"
+                "<form id=f method=post action='" + httpd.url("/jkstatus") + "'>"
+                "<input name=cmd value=update><input name=w value=lb>"
+                "<input name=sw value=worker2><input name=vwa value=S></form>")
+    browser.execute_script("document.getElementById('f').submit()")
+    WebDriverWait(browser, TIMEOUT).until(lambda b: "another site" in b.page_source)
     assert activation_of(httpd, "worker2") == "Active"
     assert httpd.wait_log(r"refused update from client 127\.0\.0\.1: the browser says this "
                           r"request came from another site \(Sec-Fetch-Site: cross-site\)")
