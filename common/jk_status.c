@@ -5,8 +5,9 @@
  * string, or the form body of a POST), then either an action or a view.
  * Actions come as mod_jk's GET URLs (cmd=update&w=..&sw=..&vwa=..) or as the
  * page's POST forms; either is refused when the browser shows that another
- * site sent it, and with strict_update only a POST with the token counts.  A view first takes a snapshot of the shared
- * records (struct view), so every format shows the same numbers, then one
+ * site sent it, and with strict_update only a POST with the token counts.
+ * A view first takes a snapshot of the shared records (struct view), so
+ * every format shows the same numbers, then one
  * renderer writes the snapshot as HTML, JSON, Prometheus text, XML,
  * properties or text into a list of string pieces, joined once at the end.
  * Every string that comes from the configuration or the request goes through

@@ -1271,7 +1271,8 @@ START_TEST(version_and_dump)
 {
     capture *c = get("cmd=version&mime=txt");
     ck_assert_int_eq(c->status, 200);
-    assert_contains(c->text, "Server: name=status.example port=80\nSoftware: jk_version=jk-connector/");
+    assert_contains(c->text, "Server: name=status.example port=80\n"
+                             "Software: jk_version=jk-connector/");
     assert_contains(c->text, "Result: type=OK message=\"Action finished\"\n");
     c = get("cmd=version&mime=json");
     ck_assert(json_valid(c->text));
@@ -1288,7 +1289,8 @@ START_TEST(version_and_dump)
     assert_lacks(c->text, "s3cr3t");
     c = get("cmd=dump&mime=xml");
     ck_assert_ptr_null(xml_check(c->text));
-    assert_contains(c->text, "<jk:property name=\"worker.b.domain\" value=\"d&amp;&quot;&#39;x\"/>");
+    assert_contains(c->text,
+                    "<jk:property name=\"worker.b.domain\" value=\"d&amp;&quot;&#39;x\"/>");
     c = get("cmd=dump");
     ck_assert_str_eq(header(c, "Content-Type"), "text/html; charset=utf-8");
     assert_contains(c->text, "worker.b.domain=d&amp;&quot;&#39;x\n");
