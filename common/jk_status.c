@@ -2203,45 +2203,54 @@ static int do_update(req *r, const char **done)
 /* ------------------------------------------------------------------ */
 /* Actions: reset and recover                                           */
 
-static void reset_record(jk_shm_member *rec)
+/* Zero one member's counters; what they were, for mod_jk.log ("requests 4 -> 0, ..."). */
+static const char *reset_record(req *r, const jk_worker *w)
 {
-    atomic_store(&rec->requests, 0);
-    atomic_store(&rec->errors, 0);
-    atomic_store(&rec->client_errors, 0);
-    atomic_store(&rec->reply_timeouts, 0);
-    atomic_store(&rec->bytes_read, 0);
-    atomic_store(&rec->bytes_written, 0);
-    atomic_store(&rec->max_busy, atomic_load(&rec->busy));
+    jk_shm_member *rec = w->shm;
+    uint64_t requests = atomic_exchange(&rec->requests, 0);
+    uint64_t errors = atomic_exchange(&rec->errors, 0);
+    uint64_t client_errors = atomic_exchange(&rec->client_errors, 0);
+    uint64_t timeouts = atomic_exchange(&rec->reply_timeouts, 0);
+    uint64_t bytes_read = atomic_exchange(&rec->bytes_read, 0);
+    uint64_t bytes_written = atomic_exchange(&rec->bytes_written, 0);
+    int busy = atomic_load(&rec->busy);
+    int max_busy = atomic_exchange(&rec->max_busy, busy);
+    return apr_psprintf(r->pool, "%s: requests " U64 " -> 0, errors " U64 " -> 0, client errors "
+                        U64 " -> 0, reply timeouts " U64 " -> 0, bytes in " U64 " -> 0, bytes "
+                        "out " U64 " -> 0, max busy %d -> %d", w->name, (apr_uint64_t)requests,
+                        (apr_uint64_t)errors, (apr_uint64_t)client_errors,
+                        (apr_uint64_t)timeouts, (apr_uint64_t)bytes_read,
+                        (apr_uint64_t)bytes_written, max_busy, busy);
 }
 
-static void reset_lb(req *r, const jk_worker *lb)
+static const char *reset_lb(req *r, const jk_worker *lb)
 {
     const apr_array_header_t *members = lb->config->members;
+    const char *was = "";
     for (int i = 0; i < members->nelts; i++) {
         const jk_worker *w = jk_workers_find(r->sw->workers,
                                              APR_ARRAY_IDX(members, i, jk_worker_config *)->name);
         if (w && w->shm)
-            reset_record(w->shm);
+            was = apr_pstrcat(r->pool, was, *was ? "; " : "", reset_record(r, w), NULL);
     }
+    return was;
 }
 
 static int do_reset(req *r, const char **done)
 {
     target t;
     int status;
+    const char *was;
     if ((status = find_target(r, &t, 0)) != 0)
         return status;
-    if (t.member)
-        reset_record(t.member->shm);
-    else
-        reset_lb(r, t.lb);
+    was = t.member ? reset_record(r, t.member) : reset_lb(r, t.lb);
     if (t.lb && t.member)
         *done = apr_psprintf(r->pool, "counters of member %s of lb %s reset", t.member->name,
                              t.lb->name);
     else
         *done = apr_psprintf(r->pool, "counters of %s %s reset", t.lb ? "lb" : "worker",
                              t.lb ? t.lb->name : t.member->name);
-    LOG(r->sw, JK_LOG_INFO, "status %s: %s: %s", r->sw->base.name, who(r), *done);
+    LOG(r->sw, JK_LOG_INFO, "status %s: %s: %s (%s)", r->sw->base.name, who(r), *done, was);
     return 0;
 }
 
