@@ -2379,19 +2379,22 @@ static int names_this_host(req *r, const char *url)
  * What a browser tells about where a request comes from.  Another site can
  * make a browser send a GET or a form here, but not make it say that it
  * comes from this site: Sec-Fetch-Site, Origin and Referer are set by the
- * browser alone.  Scripts (curl) send none of them.
+ * browser alone.  Scripts (curl) send none of them.  Sec-Fetch-Site, where a
+ * browser sends it, decides alone: it needs no Host to compare with, so a
+ * proxy in front that rewrites Host does not make the page's own forms fail.
  */
 static const char *foreign_site(req *r)
 {
     const char *site = request_header(r->s, "Sec-Fetch-Site");
     const char *origin = request_header(r->s, "Origin");
     const char *referer = request_header(r->s, "Referer");
-    int same = site && (strcasecmp(site, "same-origin") == 0 || strcasecmp(site, "none") == 0);
-    if (site && !same)
-        return apr_psprintf(r->pool, "the browser says this request came from another site "
-                            "(Sec-Fetch-Site: %s)", safe_text(r->pool, site));
-    /* Origin: null hides where a page is; only a browser that said same-origin is believed. */
-    if (origin && (strcmp(origin, "null") == 0 ? !same : !names_this_host(r, origin)))
+    if (site)
+        return strcasecmp(site, "same-origin") == 0 || strcasecmp(site, "none") == 0
+                   ? NULL
+                   : apr_psprintf(r->pool, "the browser says this request came from another "
+                                  "site (Sec-Fetch-Site: %s)", safe_text(r->pool, site));
+    /* Origin: null is a page that hides where it is. */
+    if (origin && (strcmp(origin, "null") == 0 || !names_this_host(r, origin)))
         return apr_psprintf(r->pool, "the request came from another site (Origin: %s)",
                             safe_text(r->pool, origin));
     if (referer && !names_this_host(r, referer))
