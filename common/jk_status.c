@@ -2417,12 +2417,23 @@ static const char *strict_refusal(req *r)
     return NULL;
 }
 
+#define OPT_READ_ONLY 0x20     /* mod_jk's opt= bit for a read-only view */
+
+/* mod_jk's page links to itself with opt=32 to browse without changing anything. */
+static int asked_read_only(const req *r)
+{
+    int opt;
+    return parse_number(param(r, "opt"), 0, 0xFFFF, &opt) == 0 && (opt & OPT_READ_ONLY);
+}
+
 /* Why the request may not change anything, or NULL when it may. */
 static const char *action_refusal(req *r)
 {
     const char *why;
     if (r->sw->cfg->read_only)
         return "this status worker is read only";
+    if (asked_read_only(r))
+        return "opt=32 asks for read only mode: this command is not allowed";
     if (strcmp(r->s->method, "HEAD") == 0)
         return "a HEAD request never changes anything; use GET or POST";
     if ((why = foreign_site(r)) != NULL)

@@ -1261,6 +1261,10 @@ START_TEST(head_read_only_and_unchangeable_settings_change_nothing)
     c = get_as("jkro", "cmd=update&w=lb&sw=b&vwa=S&mime=txt", NULL);
     ck_assert_int_eq(c->status, 403);
     ck_assert_str_eq(c->text, "Result: type=ERROR message=\"this status worker is read only\"\n");
+    /* mod_jk's read-only view option, per request. */
+    c = get("cmd=update&w=lb&sw=b&vwa=S&opt=33");
+    ck_assert_int_eq(c->status, 403);
+    assert_contains(c->text, "opt=32 asks for read only mode");
     ck_assert_int_eq(atomic_load(&rec("b")->activation), JK_ACTIVATION_ACTIVE);
     c = get("cmd=update&w=lb&vlr=5");
     ck_assert_int_eq(c->status, 409);
