@@ -82,6 +82,7 @@ static const jk_key_def key_table[] = {
     { "session_cookie_path",        L, I, "/", NULL },
     { "css",                        S, U, NULL, NULL },
     { "read_only",                  S, U, "false", NULL },
+    { "strict_update",              S, U, "false", NULL },
     { "user",                       S, U, NULL, NULL },
     { "user_case_insensitive",      S, U, "false", NULL },
     { "good",                       S, U, "a.o,a.n,a.b,a.r", NULL },
@@ -453,6 +454,7 @@ static void apply_defaults(jk_worker_config *w)
     w->session_path = ";jsessionid";
     w->css = NULL;
     w->read_only = 0;
+    w->strict_update = 0;
     w->users = NULL;
     w->user_case_insensitive = 0;
     w->good = "a.o,a.n,a.b,a.r";
@@ -608,6 +610,7 @@ static void read_status_keys(builder *b, jk_worker_config *w)
     const jk_prop *users = worker_prop(b, n, "user");
     read_string(b, n, "css", NULL, &w->css);
     read_bool(b, n, "read_only", &w->read_only);
+    read_bool(b, n, "strict_update", &w->strict_update);
     read_bool(b, n, "user_case_insensitive", &w->user_case_insensitive);
     w->users = users ? jk_props_split_list(b->pool, users->value) : NULL;
     read_string(b, n, "good", NULL, &w->good);

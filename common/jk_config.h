@@ -121,6 +121,7 @@ typedef struct jk_worker_config {
     /* status */
     const char *css;                /* stylesheet URL for the HTML page */
     int read_only;
+    int strict_update;              /* changes only as a POST with the page's token */
     apr_array_header_t *users;      /* const char *; NULL: every user httpd let through */
     int user_case_insensitive;
     const char *good;               /* activation.state pairs counted as good */

@@ -58,6 +58,7 @@ typedef struct jk_global {
     apr_array_header_t *mount_warnings; /* unknown rule extensions, reported at start */
     int watchdog_interval;            /* s, UNSET: worker.maintain */
     jk_config *config;
+    const jk_props *props;            /* what config was built from: the status worker's dump */
     jk_shm *shm;                      /* created by the parent, shared by the children */
     const char *token;                /* status worker actions; made by the parent */
     jk_worker_table *workers;         /* per child */
@@ -555,7 +556,8 @@ static int check_mounts(server_rec *main_server, const jk_config *cfg, apr_array
 
 static int jk_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
-    jk_config *cfg = jk_config_build(pconf, read_properties(pconf));
+    jk_props *props = read_properties(pconf);
+    jk_config *cfg = jk_config_build(pconf, props);
     (void)plog;
     (void)ptemp;
     check_mounts(s, cfg, cfg->errors, pconf);
@@ -570,6 +572,7 @@ static int jk_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
         return !OK;
     }
     g.config = cfg;
+    g.props = props;
     return OK;
 }
 
@@ -967,6 +970,7 @@ static void jk_child_init(apr_pool_t *pchild, server_rec *s)
     env.threads_per_child = threads > 0 ? threads : 1;
     env.shm = g.shm;
     env.token = g.token;
+    env.props = g.props;
     if ((rv = jk_workers_create(pchild, g.config, &env, &g.workers)) != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "mod_jk: cannot create the workers");
         jk_log(g.log, JK_LOG_EMERG, "cannot create the workers in this process");

@@ -1232,12 +1232,14 @@ START_TEST(test_status_worker)
                          "worker.jkstatus.user=admin,ops\n"
                          "worker.jkstatus.user=root\n"
                          "worker.jkstatus.css=/jk.css\n"
+                         "worker.jkstatus.strict_update=true\n"
                          "worker.plain.type=status\n");
     const jk_worker_config *s = worker(c, "jkstatus"), *p = worker(c, "plain");
     ck_assert_str_eq(joined(c->errors), "");
     ck_assert_str_eq(joined(c->warnings), "");
     ck_assert_int_eq(s->type, JK_TYPE_STATUS);
     ck_assert_int_eq(s->read_only, 1);
+    ck_assert_int_eq(s->strict_update, 1);
     ck_assert_str_eq(s->css, "/jk.css");
     ck_assert_ptr_nonnull(s->users);
     ck_assert_int_eq(s->users->nelts, 3);
@@ -1247,6 +1249,7 @@ START_TEST(test_status_worker)
 
     ck_assert_int_eq(p->type, JK_TYPE_STATUS);
     ck_assert_int_eq(p->read_only, 0);
+    ck_assert_int_eq(p->strict_update, 0);
     ck_assert_ptr_null(p->users);
     ck_assert_ptr_null(p->css);
     ck_assert_int_eq(p->user_case_insensitive, 0);
