@@ -775,18 +775,47 @@ static void check_global_key(builder *b, const jk_prop *p)
                  "worker.maintain, worker.NAME.KEY)", p->key);
         return;
     }
+    if (dot == rest) {
+        error_at(b, p->file, p->line, "%s: the worker name is empty (nothing between 'worker.' "
+                 "and '.%s')", p->key, dot + 1);
+        return;
+    }
+    if (!valid_worker_name(apr_pstrndup(b->pool, rest, (apr_size_t)(dot - rest)))) {
+        error_at(b, p->file, p->line, "%s: '%.*s' is not a valid worker name (letters, digits, "
+                 "'_' and '-', at most %d)", p->key, (int)(dot - rest), rest, JK_MAX_NAME_LEN);
+        return;
+    }
     check_worker_key(b, p, dot + 1);
     if (strcmp(dot + 1, "reference") == 0)
         check_reference(b, p, apr_pstrndup(b->pool, rest, (apr_size_t)(dot - rest)));
+}
+
+/*
+ * Keys outside worker.* are variables for $(name); mod_jk allows them.  One that reads
+ * like a worker key ("workers.list", "Worker.list") and that nothing uses is a misspelt
+ * key whose setting is lost.
+ */
+static void check_variable(builder *b, const jk_prop *p)
+{
+    const char *dot = strchr(p->key, '.');
+    if (p->used || strncasecmp(p->key, "worker", 6) != 0)
+        return;
+    if (dot)
+        error_at(b, p->file, p->line, "'%s' is not a worker key (those start with 'worker.'), "
+                 "and no $(%s) uses it: did you mean worker%s?", p->key, p->key, dot);
+    else
+        error_at(b, p->file, p->line, "'%s' is not a worker key (those start with 'worker.'), "
+                 "and no $(%s) uses it", p->key, p->key);
 }
 
 static void check_all_keys(builder *b)
 {
     for (int i = 0; i < b->props->items->nelts; i++) {
         const jk_prop *p = &APR_ARRAY_IDX(b->props->items, i, jk_prop);
-        /* Keys outside worker.* are variables for $(name); mod_jk allows them. */
         if (strncmp(p->key, WORKER_PREFIX, WORKER_PREFIX_LEN) == 0)
             check_global_key(b, p);
+        else
+            check_variable(b, p);
     }
 }
 
@@ -806,9 +835,67 @@ static int worker_has_keys(builder *b, const char *name)
     return 0;
 }
 
+/* The names of the workers that have keys of their own, in file order, each once. */
+static apr_array_header_t *defined_workers(builder *b)
+{
+    apr_array_header_t *names = apr_array_make(b->pool, 8, sizeof(const char *));
+    apr_hash_t *seen = apr_hash_make(b->pool);
+    for (int i = 0; i < b->props->items->nelts; i++) {
+        const char *key = APR_ARRAY_IDX(b->props->items, i, jk_prop).key, *dot, *name;
+        if (strncmp(key, WORKER_PREFIX, WORKER_PREFIX_LEN) != 0 ||
+            (dot = strchr(key + WORKER_PREFIX_LEN, '.')) == NULL)
+            continue;
+        name = apr_pstrndup(b->pool, key + WORKER_PREFIX_LEN,
+                            (apr_size_t)(dot - key - WORKER_PREFIX_LEN));
+        if (!valid_worker_name(name) || apr_hash_get(seen, name, APR_HASH_KEY_STRING))
+            continue;
+        apr_hash_set(seen, name, APR_HASH_KEY_STRING, name);
+        APR_ARRAY_PUSH(names, const char *) = name;
+    }
+    return names;
+}
+
+/* What to tell someone who named an undefined worker: the closest name, else all of them. */
+static const char *worker_hint(builder *b, const char *name)
+{
+    apr_array_header_t *names = defined_workers(b);
+    const char *best = NULL;
+    int best_distance = 3;
+    if (names->nelts == 0)
+        return "no worker has a key in this configuration";
+    for (int i = 0; i < names->nelts; i++) {
+        const char *n = APR_ARRAY_IDX(names, i, const char *);
+        int d = edit_distance(name, n);
+        if (d < best_distance) {
+            best_distance = d;
+            best = n;
+        }
+    }
+    if (best)
+        return apr_psprintf(b->pool, "did you mean %s?", best);
+    best = APR_ARRAY_IDX(names, 0, const char *);
+    for (int i = 1; i < names->nelts; i++)
+        best = apr_pstrcat(b->pool, best, ", ", APR_ARRAY_IDX(names, i, const char *), NULL);
+    return apr_pstrcat(b->pool, "defined workers: ", best, NULL);
+}
+
+/*
+ * mod_jk makes an ajp13 worker to localhost:8009 of a name it finds no key for: a typo
+ * in worker.list or balance_workers then sends traffic to whatever listens there.
+ */
+static int check_defined(builder *b, const jk_prop *where, const char *what, const char *name)
+{
+    if (!valid_worker_name(name) || worker_has_keys(b, name))
+        return 0; /* a bad name is build_worker()'s to report */
+    error_at(b, where->file, where->line, "%s: %s '%s' is defined nowhere (no worker.%s.* key); "
+             "%s", where->key, what, name, name, worker_hint(b, name));
+    return -1;
+}
+
 static void build_listed_workers(builder *b)
 {
     const jk_prop *list = jk_props_get(b->props, "worker.list");
+    apr_hash_t *seen = apr_hash_make(b->pool);
     apr_array_header_t *names;
     const char *file = list ? list->file : "workers.properties";
     int line = list ? list->line : 0;
@@ -820,11 +907,13 @@ static void build_listed_workers(builder *b)
     for (int i = 0; i < names->nelts; i++) {
         const char *name = APR_ARRAY_IDX(names, i, const char *);
         jk_worker_config *w;
-        if (apr_hash_get(b->config->by_name, name, APR_HASH_KEY_STRING))
-            continue; /* listed twice: harmless */
-        if (list && !worker_has_keys(b, name))
-            warn_at(b, file, line, "worker %s has no settings; it is an ajp13 worker at "
-                    "localhost:8009", name);
+        if (apr_hash_get(seen, name, APR_HASH_KEY_STRING)) {
+            error_at(b, file, line, "worker.list: worker %s is listed twice", name);
+            continue;
+        }
+        apr_hash_set(seen, name, APR_HASH_KEY_STRING, name);
+        if (list && check_defined(b, list, "worker", name) != 0)
+            continue;
         if ((w = build_worker(b, name, file, line)) != NULL) {
             w->mountable = 1;
             add_worker(b, w);
@@ -846,14 +935,13 @@ static apr_array_header_t *member_names(builder *b, const jk_worker_config *lb, 
     return names;
 }
 
-static jk_worker_config *member_config(builder *b, jk_worker_config *lb, const char *name,
+static jk_worker_config *member_config(builder *b, const char *name,
                                        const jk_prop *where)
 {
     jk_worker_config *m = apr_hash_get(b->config->by_name, name, APR_HASH_KEY_STRING);
     if (m == NULL) {
-        if (!worker_has_keys(b, name))
-            warn_at(b, where->file, where->line, "member %s of %s has no settings; it is an "
-                    "ajp13 worker at localhost:8009", name, lb->name);
+        if (check_defined(b, where, "member", name) != 0)
+            return NULL;
         if ((m = build_worker(b, name, where->file, where->line)) == NULL)
             return NULL;
         add_worker(b, m);
@@ -911,7 +999,7 @@ static void build_lb_members(builder *b, jk_worker_config *lb)
                      name);
             continue;
         }
-        if ((m = member_config(b, lb, name, where)) == NULL)
+        if ((m = member_config(b, name, where)) == NULL)
             continue;
         /* A secret on the lb applies to members that have none (mod_jk's rule). */
         if (m->secret == NULL && lb->secret != NULL)
@@ -965,7 +1053,8 @@ static void warn_unused_workers(builder *b)
         if ((dot = strchr(rest, '.')) == NULL)
             continue;
         name = apr_pstrndup(b->pool, rest, (apr_size_t)(dot - rest));
-        if (apr_hash_get(b->config->by_name, name, APR_HASH_KEY_STRING) ||
+        if (!valid_worker_name(name) || /* refused by check_global_key() */
+            apr_hash_get(b->config->by_name, name, APR_HASH_KEY_STRING) ||
             apr_hash_get(seen, name, APR_HASH_KEY_STRING) ||
             apr_hash_get(referenced, name, APR_HASH_KEY_STRING))
             continue;

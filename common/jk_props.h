@@ -21,6 +21,7 @@ typedef struct jk_prop {
     const char *value;
     const char *file;
     int line;
+    int used;           /* some $(key) took its value */
 } jk_prop;
 
 typedef struct jk_props {
@@ -34,9 +35,13 @@ typedef struct jk_props {
 #define JK_PROPS_MAX_LINE 8192
 
 jk_props *jk_props_create(apr_pool_t *pool);
-/* Read a whole file; problems go to props->errors.  Returns 0 when none were added, else -1. */
+/*
+ * Read a whole file; problems go to props->errors.  Returns 0 when none were added, else -1.
+ * A byte order mark, and a file that sets no property at all, are errors.
+ */
 int jk_props_load_file(jk_props *p, const char *path);
-/* Read one line (from a file, or a JkWorkerProperty directive). */
+/* Read one line (from a file, or a JkWorkerProperty directive).  Bytes that are not UTF-8,
+ * and control characters other than tab, are errors (outside comments). */
 void jk_props_add_line(jk_props *p, const char *text, const char *file, int line);
 const jk_prop *jk_props_get(const jk_props *p, const char *key);
 /* Is `key` one whose repeated values accumulate?  Decided by its last component. */

@@ -147,6 +147,8 @@ static const char *set_workers_file(cmd_parms *cmd, void *dummy, const char *pat
     (void)dummy;
     if (err)
         return err;
+    if (*path == '\0')
+        return "JkWorkersFile: the file name is empty";
     g.workers_file = ap_server_root_relative(cmd->pool, path);
     if (g.workers_file == NULL)
         return apr_psprintf(cmd->pool, "JkWorkersFile: bad path '%s'", path);
@@ -161,6 +163,9 @@ static const char *set_worker_property(cmd_parms *cmd, void *dummy, const char *
     (void)dummy;
     if (err)
         return err;
+    /* A bare JkWorkerProperty (or one holding only a comment) sets nothing anyone can see. */
+    if (line[strspn(line, " \t")] == '\0' || line[strspn(line, " \t")] == '#')
+        return "JkWorkerProperty needs a name=value line";
     p = apr_array_push(g.worker_lines);
     p->key = NULL;
     p->value = apr_pstrdup(cmd->pool, line);
@@ -234,6 +239,8 @@ static const char *set_unmount(cmd_parms *cmd, void *dir, const char *a1, const 
 static const char *set_mount_file(cmd_parms *cmd, void *dummy, const char *path)
 {
     (void)dummy;
+    if (*path == '\0')
+        return "JkMountFile: the file name is empty";
     if ((server_conf(cmd->server)->mount_file = ap_server_root_relative(cmd->pool, path)) == NULL)
         return apr_psprintf(cmd->pool, "JkMountFile: bad path '%s'", path);
     return NULL;
