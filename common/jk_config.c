@@ -855,28 +855,54 @@ static apr_array_header_t *defined_workers(builder *b)
     return names;
 }
 
-/* What to tell someone who named an undefined worker: the closest name, else all of them. */
-static const char *worker_hint(builder *b, const char *name)
+/* Names joined with ", ". */
+static const char *join_names(apr_pool_t *pool, const apr_array_header_t *names)
 {
-    apr_array_header_t *names = defined_workers(b);
-    const char *best = NULL;
-    int best_distance = 3;
-    if (names->nelts == 0)
-        return "no worker has a key in this configuration";
+    const char *out = "";
+    for (int i = 0; i < names->nelts; i++)
+        out = apr_pstrcat(pool, out, i ? ", " : "", APR_ARRAY_IDX(names, i, const char *), NULL);
+    return out;
+}
+
+/* For a name that is not among `names`: the closest of them, else all of them under `label`. */
+static const char *names_hint(apr_pool_t *pool, const apr_array_header_t *names, const char *name,
+                              const char *label)
+{
+    apr_array_header_t *closest = apr_array_make(pool, 2, sizeof(const char *));
+    /* Short names are all near each other: only one edit away counts for them. */
+    int limit = strlen(name) >= 6 ? 2 : 1, best_distance = limit + 1;
     for (int i = 0; i < names->nelts; i++) {
         const char *n = APR_ARRAY_IDX(names, i, const char *);
         int d = edit_distance(name, n);
+        if (d > limit)
+            continue;
         if (d < best_distance) {
             best_distance = d;
-            best = n;
+            apr_array_clear(closest);
         }
+        if (d == best_distance)
+            APR_ARRAY_PUSH(closest, const char *) = n;
     }
-    if (best)
-        return apr_psprintf(b->pool, "did you mean %s?", best);
-    best = APR_ARRAY_IDX(names, 0, const char *);
-    for (int i = 1; i < names->nelts; i++)
-        best = apr_pstrcat(b->pool, best, ", ", APR_ARRAY_IDX(names, i, const char *), NULL);
-    return apr_pstrcat(b->pool, "defined workers: ", best, NULL);
+    if (closest->nelts == 1)
+        return apr_psprintf(pool, "did you mean %s?", APR_ARRAY_IDX(closest, 0, const char *));
+    if (closest->nelts > 1)
+        return apr_psprintf(pool, "did you mean one of %s?", join_names(pool, closest));
+    return apr_psprintf(pool, "%s: %s", label, join_names(pool, names));
+}
+
+static const char *worker_hint(builder *b, const char *name)
+{
+    apr_array_header_t *names = defined_workers(b);
+    if (names->nelts == 0)
+        return "no worker has a key in this configuration";
+    return names_hint(b->pool, names, name, "defined workers");
+}
+
+const char *jk_config_mount_hint(apr_pool_t *pool, const jk_config *c, const char *name)
+{
+    if (c->list == NULL || c->list->nelts == 0)
+        return "worker.list names no worker";
+    return names_hint(pool, c->list, name, "worker.list has");
 }
 
 /*
@@ -975,6 +1001,56 @@ static void check_member_routes(builder *b, jk_worker_config *lb, const jk_prop 
         }
 }
 
+/* The place to name for a member's key: where it is set, else where the member is named. */
+static void member_key_place(builder *b, const jk_worker_config *m, const char *key,
+                             const char *old_key, const char **file, int *line)
+{
+    const jk_prop *p = worker_prop_any(b, m->name, key, old_key);
+    *file = p ? p->file : m->file;
+    *line = p ? p->line : m->line;
+}
+
+/* With sticky sessions, a member whose route is empty can never be named by a session id. */
+static void check_empty_routes(builder *b, const jk_worker_config *lb)
+{
+    const char *file;
+    int line;
+    if (!lb->sticky_session)
+        return;
+    for (int i = 0; i < lb->members->nelts; i++) {
+        const jk_worker_config *m = APR_ARRAY_IDX(lb->members, i, jk_worker_config *);
+        if (*m->route != '\0')
+            continue;
+        member_key_place(b, m, "route", "jvm_route", &file, &line);
+        error_at(b, file, line, "member %s of lb %s has an empty route: with sticky_session no "
+                 "session id can name it, so its sessions move on every request", m->name,
+                 lb->name);
+    }
+}
+
+/* A redirect must name the route of a member of the same lb, or the failover goes nowhere. */
+static void check_redirects(builder *b, const jk_worker_config *lb)
+{
+    apr_array_header_t *routes = apr_array_make(b->pool, lb->members->nelts, sizeof(const char *));
+    const char *file;
+    int line;
+    for (int i = 0; i < lb->members->nelts; i++)
+        APR_ARRAY_PUSH(routes, const char *) =
+            APR_ARRAY_IDX(lb->members, i, jk_worker_config *)->route;
+    for (int i = 0; i < lb->members->nelts; i++) {
+        const jk_worker_config *m = APR_ARRAY_IDX(lb->members, i, jk_worker_config *);
+        int found = *m->redirect == '\0';
+        for (int j = 0; !found && j < routes->nelts; j++)
+            found = strcmp(APR_ARRAY_IDX(routes, j, const char *), m->redirect) == 0;
+        if (found)
+            continue;
+        member_key_place(b, m, "redirect", NULL, &file, &line);
+        error_at(b, file, line, "redirect '%s' of %s names no route of lb %s (%s): the sessions "
+                 "of %s would have nowhere to go when it is down", m->redirect, m->name, lb->name,
+                 join_names(b->pool, routes), m->name);
+    }
+}
+
 static void build_lb_members(builder *b, jk_worker_config *lb)
 {
     const jk_prop *where;
@@ -1014,6 +1090,8 @@ static void build_lb_members(builder *b, jk_worker_config *lb)
         APR_ARRAY_PUSH(lb->members, jk_worker_config *) = m;
     }
     check_member_routes(b, lb, where);
+    check_empty_routes(b, lb);
+    check_redirects(b, lb);
 }
 
 static void build_all_lb_members(builder *b)

@@ -724,12 +724,8 @@ static void d_workers_file(reader *r, const char *name, const char *args)
     const char *path = next_word(r->pool, &args);
     if (refuse_in_vhost(r, name))
         return;
-    if (path == NULL) {
+    if (path == NULL || *path == '\0') { /* httpd's TAKE1 refuses "" too, in these words */
         reader_error(r, "%s takes one argument, the workers.properties file", name);
-        return;
-    }
-    if (*path == '\0') {
-        reader_error(r, "%s: the file name is empty", name);
         return;
     }
     r->conf->workers_file = server_relative(r, path);
@@ -794,12 +790,8 @@ static void d_mount_file(reader *r, const char *name, const char *args)
 {
     const char *path = next_word(r->pool, &args);
     mount_file_ref *ref;
-    if (path == NULL) {
+    if (path == NULL || *path == '\0') {
         reader_error(r, "%s takes one argument, the uriworkermap.properties file", name);
-        return;
-    }
-    if (*path == '\0') {
-        reader_error(r, "%s: the file name is empty", name);
         return;
     }
     apr_array_clear(r->server->mount_files); /* the last JkMountFile of a server counts */
@@ -1265,10 +1257,10 @@ static void check_rule_workers(setup *s, const jk_uri_map *m)
         w = jk_config_find(s->config, r->worker);
         if (w == NULL || !w->mountable)
             diags_addf(s->diags, 1, r->file, r->line, "%s %s names worker '%s', which is not "
-                       "in worker.list",
+                       "in worker.list; %s",
                        r->source == JK_RULE_FROM_MOUNTFILE ? "rule"
                                                            : r->exclude ? "JkUnMount" : "JkMount",
-                       r->pattern, r->worker);
+                       r->pattern, r->worker, jk_config_mount_hint(s->pool, s->config, r->worker));
     }
 }
 
@@ -1554,31 +1546,6 @@ static void lint_inherited_route(setup *s, const jk_worker_config *lb, const jk_
             m->name);
 }
 
-static void lint_empty_route(setup *s, const jk_worker_config *lb, const jk_worker_config *m)
-{
-    if (!lb->sticky_session || *m->route != '\0')
-        return;
-    lint_at(s, chain_prop_any(s, m->name, "route", "jvm_route"), m, "member %s of lb %s has an "
-            "empty route: with sticky_session no session id can name it, so its sessions "
-            "move on every request", m->name, lb->name);
-}
-
-static void lint_redirect(setup *s, const jk_worker_config *lb, const jk_worker_config *m)
-{
-    const char *routes = "";
-    if (*m->redirect == '\0')
-        return;
-    for (int i = 0; i < lb->members->nelts; i++) {
-        const jk_worker_config *x = APR_ARRAY_IDX(lb->members, i, jk_worker_config *);
-        if (strcmp(x->route, m->redirect) == 0)
-            return;
-        routes = apr_pstrcat(s->pool, routes, i ? ", " : "", x->route, NULL);
-    }
-    lint_at(s, chain_prop(s, m->name, "redirect"), m, "redirect '%s' of %s names no route of lb "
-            "%s (%s): the sessions of %s have nowhere to go when it is down", m->redirect,
-            m->name, lb->name, routes, m->name);
-}
-
 static void lint_same_endpoint(setup *s, const jk_worker_config *lb)
 {
     for (int i = 0; i < lb->members->nelts; i++)
@@ -1628,8 +1595,6 @@ static void lint_lb(setup *s, const jk_worker_config *lb)
     for (int i = 0; i < lb->members->nelts; i++) {
         const jk_worker_config *m = APR_ARRAY_IDX(lb->members, i, jk_worker_config *);
         lint_inherited_route(s, lb, m);
-        lint_empty_route(s, lb, m);
-        lint_redirect(s, lb, m);
     }
     lint_same_endpoint(s, lb);
     lint_partial_secret(s, lb);

@@ -147,8 +147,6 @@ static const char *set_workers_file(cmd_parms *cmd, void *dummy, const char *pat
     (void)dummy;
     if (err)
         return err;
-    if (*path == '\0')
-        return "JkWorkersFile: the file name is empty";
     g.workers_file = ap_server_root_relative(cmd->pool, path);
     if (g.workers_file == NULL)
         return apr_psprintf(cmd->pool, "JkWorkersFile: bad path '%s'", path);
@@ -239,8 +237,6 @@ static const char *set_unmount(cmd_parms *cmd, void *dir, const char *a1, const 
 static const char *set_mount_file(cmd_parms *cmd, void *dummy, const char *path)
 {
     (void)dummy;
-    if (*path == '\0')
-        return "JkMountFile: the file name is empty";
     if ((server_conf(cmd->server)->mount_file = ap_server_root_relative(cmd->pool, path)) == NULL)
         return apr_psprintf(cmd->pool, "JkMountFile: bad path '%s'", path);
     return NULL;
@@ -439,7 +435,7 @@ static const command_rec jk_cmds[] = {
     AP_INIT_TAKE12("JkUnMount", set_unmount, NULL, RSRC_CONF | ACCESS_CONF,
                    "URI pattern and worker to exclude"),
     AP_INIT_TAKE1("JkMountFile", set_mount_file, NULL, RSRC_CONF,
-                  "uriworkermap.properties: pattern=worker lines"),
+                  "the uriworkermap.properties file"),
     AP_INIT_TAKE1("JkMountFileReload", set_mount_file_reload, NULL, RSRC_CONF,
                   "seconds between checks of the JkMountFile for changes (0: never)"),
     AP_INIT_TAKE12("JkStripSession", set_strip_session, NULL, RSRC_CONF,
@@ -532,9 +528,10 @@ static void check_rule_workers(const jk_uri_map *m, const jk_config *cfg,
         w = jk_config_find(cfg, r->worker);
         if (w == NULL || !w->mountable)
             APR_ARRAY_PUSH(errors, const char *) = apr_psprintf(p,
-                "%s:%d: %s %s names worker '%s', which is not in worker.list", r->file, r->line,
+                "%s:%d: %s %s names worker '%s', which is not in worker.list; %s", r->file,
+                r->line,
                 r->source == JK_RULE_FROM_MOUNTFILE ? "rule" : r->exclude ? "JkUnMount" : "JkMount",
-                r->pattern, r->worker);
+                r->pattern, r->worker, jk_config_mount_hint(p, cfg, r->worker));
     }
 }
 

@@ -1180,6 +1180,39 @@ START_TEST(test_lb_both_member_spellings)
 }
 END_TEST
 
+START_TEST(test_lb_empty_route_and_unknown_redirect)
+{
+    jk_config *c = build("worker.list=lb\n"
+                         "worker.lb.type=lb\n"
+                         "worker.lb.balance_workers=m1,m2\n"
+                         "worker.m1.port=8010\n"
+                         "worker.m1.redirect=m3\n"
+                         "worker.m2.port=8011\n"
+                         "worker.m2.route=\n");
+    ck_assert_str_eq(joined(c->errors), apr_pstrcat(pool,
+        at(7, "member m2 of lb lb has an empty route: with sticky_session no session id can "
+              "name it, so its sessions move on every request"),
+        at(5, "redirect 'm3' of m1 names no route of lb lb (m1, ): the sessions of m1 would "
+              "have nowhere to go when it is down"), NULL));
+    /* Without sticky sessions a route names nothing, and an empty one is fine. */
+    c = build("worker.list=lb\nworker.lb.type=lb\nworker.lb.sticky_session=false\n"
+              "worker.lb.balance_workers=m1,m2\nworker.m1.port=8010\nworker.m1.redirect=m2\n"
+              "worker.m2.port=8011\n");
+    ck_assert_str_eq(joined(c->errors), "");
+}
+END_TEST
+
+START_TEST(test_mount_hint)
+{
+    jk_config *c = build("worker.list=lb,status\nworker.lb.type=lb\n"
+                         "worker.lb.balance_workers=m1\nworker.m1.port=8010\n"
+                         "worker.status.type=status\n");
+    ck_assert_str_eq(joined(c->errors), "");
+    ck_assert_str_eq(jk_config_mount_hint(pool, c, "lb1"), "did you mean lb?");
+    ck_assert_str_eq(jk_config_mount_hint(pool, c, "m1"), "worker.list has: lb, status");
+}
+END_TEST
+
 START_TEST(test_lb_member_without_settings)
 {
     jk_config *c = build("worker.list=lb\n"
@@ -1486,6 +1519,8 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_lb_keys);
     tcase_add_test(tc, test_lb_both_member_spellings);
     tcase_add_test(tc, test_lb_member_without_settings);
+    tcase_add_test(tc, test_lb_empty_route_and_unknown_redirect);
+    tcase_add_test(tc, test_mount_hint);
     tcase_add_test(tc, test_lb_member_also_listed);
     tcase_add_test(tc, test_bad_lb_without_members);
     tcase_add_test(tc, test_bad_lb_members);
