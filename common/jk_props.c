@@ -182,20 +182,22 @@ static apr_size_t utf8_length(const unsigned char *s, apr_size_t n)
  * encoding), or a control character other than tab (a paste from a terminal).  Such a
  * byte ends up in a host, route or secret and nothing matches it.  Returns 0 when clean.
  */
-static int check_bytes(jk_props *p, const char *text, apr_size_t n, const char *file, int line)
+static int check_bytes(jk_props *p, const char *line_start, const char *text, const char *file,
+                       int line)
 {
     const unsigned char *s = (const unsigned char *)text;
+    apr_size_t n = strlen(text), column = (apr_size_t)(text - line_start) + 1;
     for (apr_size_t i = 0; i < n;) {
         apr_size_t len = utf8_length(s + i, n - i);
         if (len == 0) {
             jk_props_error(p, file, line, "byte 0x%02X at column %lu is not UTF-8 (was the file "
                            "saved in another encoding?); names, hosts and routes are plain ASCII",
-                           s[i], (unsigned long)i + 1);
+                           s[i], (unsigned long)(column + i));
             return -1;
         }
         if ((s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7F) {
             jk_props_error(p, file, line, "control character 0x%02X at column %lu; a line holds "
-                           "printable characters and tabs only", s[i], (unsigned long)i + 1);
+                           "printable characters and tabs only", s[i], (unsigned long)(column + i));
             return -1;
         }
         i += len;
@@ -205,17 +207,17 @@ static int check_bytes(jk_props *p, const char *text, apr_size_t n, const char *
 
 void jk_props_add_line(jk_props *p, const char *text, const char *file, int line)
 {
-    char *buf = apr_pstrdup(p->pool, text);
-    char *hash = strchr(buf, '#');
-    char *eq, *key, *value;
+    char *start = apr_pstrdup(p->pool, text);
+    char *hash = strchr(start, '#');
+    char *buf, *eq, *key, *value;
 
     if (hash)
         *hash = '\0';
-    /* Comments may hold anything; the rest becomes names and values. */
-    if (check_bytes(p, buf, strlen(buf), file, line) != 0)
-        return;
-    buf = trim(buf);
+    buf = trim(start);
     if (*buf == '\0')
+        return;
+    /* Comments and the blanks around may hold anything; the rest becomes names and values. */
+    if (check_bytes(p, start, buf, file, line) != 0)
         return;
     eq = strchr(buf, '=');
     if (eq == NULL) {

@@ -254,6 +254,10 @@ START_TEST(test_bytes_that_are_not_utf8_or_control)
         "only\n");
     ck_assert_str_eq(value_of(p, "worker.w.port"), "8009");
     ck_assert_ptr_null(jk_props_get(p, "worker.w.host"));
+    /* Blanks around, a CR of a CRLF line included, are dropped before the bytes are looked at. */
+    jk_props_add_line(p, "  worker.w.lbfactor=2\r", "f", 7);
+    ck_assert_str_eq(value_of(p, "worker.w.lbfactor"), "2");
+    ck_assert_int_eq(p->errors->nelts, 4);
 }
 END_TEST
 
