@@ -905,42 +905,68 @@ const char *jk_config_mount_hint(apr_pool_t *pool, const jk_config *c, const cha
     return names_hint(pool, c->list, name, "worker.list has");
 }
 
+/* One item of a list key, and where it was written (its own line when the list spans several). */
+typedef struct list_item {
+    const char *name;
+    const char *key;
+    const char *file;
+    int line;
+} list_item;
+
+/* How many times names[i] occurs before i. */
+static int earlier_count(const apr_array_header_t *names, int i)
+{
+    int n = 0;
+    for (int j = 0; j < i; j++)
+        n += strcmp(APR_ARRAY_IDX(names, j, const char *), APR_ARRAY_IDX(names, i, const char *))
+             == 0;
+    return n;
+}
+
+static list_item item_at(builder *b, const jk_prop *list, const apr_array_header_t *names, int i)
+{
+    list_item it;
+    it.name = APR_ARRAY_IDX(names, i, const char *);
+    it.key = list->key;
+    jk_props_item_place(b->pool, list, it.name, earlier_count(names, i), &it.file, &it.line);
+    return it;
+}
+
 /*
  * mod_jk makes an ajp13 worker to localhost:8009 of a name it finds no key for: a typo
  * in worker.list or balance_workers then sends traffic to whatever listens there.
  */
-static int check_defined(builder *b, const jk_prop *where, const char *what, const char *name)
+static int check_defined(builder *b, const list_item *it, const char *what)
 {
-    if (!valid_worker_name(name) || worker_has_keys(b, name))
+    if (!valid_worker_name(it->name) || worker_has_keys(b, it->name))
         return 0; /* a bad name is build_worker()'s to report */
-    error_at(b, where->file, where->line, "%s: %s '%s' is defined nowhere (no worker.%s.* key); "
-             "%s", where->key, what, name, name, worker_hint(b, name));
+    error_at(b, it->file, it->line, "%s: %s '%s' is defined nowhere (no worker.%s.* key); %s",
+             it->key, what, it->name, it->name, worker_hint(b, it->name));
     return -1;
 }
 
 static void build_listed_workers(builder *b)
 {
     const jk_prop *list = jk_props_get(b->props, "worker.list");
-    apr_hash_t *seen = apr_hash_make(b->pool);
     apr_array_header_t *names;
-    const char *file = list ? list->file : "workers.properties";
-    int line = list ? list->line : 0;
 
     names = jk_props_split_list(b->pool, list ? list->value : JK_DEFAULT_WORKER);
     b->config->list = names;
     if (list && names->nelts == 0)
-        error_at(b, file, line, "worker.list names no worker");
+        error_at(b, list->file, list->line, "worker.list names no worker");
     for (int i = 0; i < names->nelts; i++) {
-        const char *name = APR_ARRAY_IDX(names, i, const char *);
+        list_item it = { APR_ARRAY_IDX(names, i, const char *), "worker.list",
+                         "workers.properties", 0 };
         jk_worker_config *w;
-        if (apr_hash_get(seen, name, APR_HASH_KEY_STRING)) {
-            error_at(b, file, line, "worker.list: worker %s is listed twice", name);
+        if (list)
+            it = item_at(b, list, names, i);
+        if (earlier_count(names, i) > 0) {
+            error_at(b, it.file, it.line, "worker.list: worker %s is listed twice", it.name);
             continue;
         }
-        apr_hash_set(seen, name, APR_HASH_KEY_STRING, name);
-        if (list && check_defined(b, list, "worker", name) != 0)
+        if (list && check_defined(b, &it, "worker") != 0)
             continue;
-        if ((w = build_worker(b, name, file, line)) != NULL) {
+        if ((w = build_worker(b, it.name, it.file, it.line)) != NULL) {
             w->mountable = 1;
             add_worker(b, w);
         }
@@ -961,31 +987,22 @@ static apr_array_header_t *member_names(builder *b, const jk_worker_config *lb, 
     return names;
 }
 
-static jk_worker_config *member_config(builder *b, const char *name,
-                                       const jk_prop *where)
+static jk_worker_config *member_config(builder *b, const list_item *it)
 {
-    jk_worker_config *m = apr_hash_get(b->config->by_name, name, APR_HASH_KEY_STRING);
+    jk_worker_config *m = apr_hash_get(b->config->by_name, it->name, APR_HASH_KEY_STRING);
     if (m == NULL) {
-        if (check_defined(b, where, "member", name) != 0)
+        if (check_defined(b, it, "member") != 0)
             return NULL;
-        if ((m = build_worker(b, name, where->file, where->line)) == NULL)
+        if ((m = build_worker(b, it->name, it->file, it->line)) == NULL)
             return NULL;
         add_worker(b, m);
     }
     if (m->type != JK_TYPE_AJP13) {
-        error_at(b, where->file, where->line, "%s: member %s is of type %s; lb members must be "
-                 "ajp13 workers", where->key, name, m->type == JK_TYPE_LB ? "lb" : "status");
+        error_at(b, it->file, it->line, "%s: member %s is of type %s; lb members must be "
+                 "ajp13 workers", it->key, it->name, m->type == JK_TYPE_LB ? "lb" : "status");
         return NULL;
     }
     return m;
-}
-
-static int member_listed(apr_array_header_t *members, const char *name)
-{
-    for (int i = 0; i < members->nelts; i++)
-        if (strcmp(APR_ARRAY_IDX(members, i, jk_worker_config *)->name, name) == 0)
-            return 1;
-    return 0;
 }
 
 static void check_member_routes(builder *b, jk_worker_config *lb, const jk_prop *where)
@@ -1063,19 +1080,18 @@ static void build_lb_members(builder *b, jk_worker_config *lb)
         return;
     }
     for (int i = 0; i < names->nelts; i++) {
-        const char *name = APR_ARRAY_IDX(names, i, const char *);
+        list_item it = item_at(b, where, names, i);
         jk_worker_config *m;
-        if (strcmp(name, lb->name) == 0) {
-            error_at(b, where->file, where->line, "%s: lb worker %s cannot be its own member",
-                     where->key, name);
+        if (strcmp(it.name, lb->name) == 0) {
+            error_at(b, it.file, it.line, "%s: lb worker %s cannot be its own member", it.key,
+                     it.name);
             continue;
         }
-        if (member_listed(lb->members, name)) {
-            error_at(b, where->file, where->line, "%s: member %s is listed twice", where->key,
-                     name);
+        if (earlier_count(names, i) > 0) {
+            error_at(b, it.file, it.line, "%s: member %s is listed twice", it.key, it.name);
             continue;
         }
-        if ((m = member_config(b, name, where)) == NULL)
+        if ((m = member_config(b, &it)) == NULL)
             continue;
         /* A secret on the lb applies to members that have none (mod_jk's rule). */
         if (m->secret == NULL && lb->secret != NULL)

@@ -128,12 +128,47 @@ static const char *substitute(jk_props *p, const char *value, const char *file, 
     }
 }
 
+/* Remember which line gave which part of a list key (its first line too, the first time). */
+static void add_part(jk_props *p, jk_prop *prop, const char *value, const char *file, int line)
+{
+    jk_prop_part *part;
+    if (prop->parts == NULL) {
+        prop->parts = apr_array_make(p->pool, 2, sizeof(jk_prop_part));
+        part = apr_array_push(prop->parts);
+        part->value = prop->value;
+        part->file = prop->file;
+        part->line = prop->line;
+    }
+    part = apr_array_push(prop->parts);
+    part->value = apr_pstrdup(p->pool, value);
+    part->file = file;
+    part->line = line;
+}
+
+void jk_props_item_place(apr_pool_t *pool, const jk_prop *p, const char *item, int occurrence,
+                         const char **file, int *line)
+{
+    *file = p->file;
+    *line = p->line;
+    for (int i = 0; p->parts && i < p->parts->nelts; i++) {
+        const jk_prop_part *part = &APR_ARRAY_IDX(p->parts, i, jk_prop_part);
+        apr_array_header_t *items = jk_props_split_list(pool, part->value);
+        for (int j = 0; j < items->nelts; j++)
+            if (strcmp(APR_ARRAY_IDX(items, j, const char *), item) == 0 && occurrence-- == 0) {
+                *file = part->file;
+                *line = part->line;
+                return;
+            }
+    }
+}
+
 static void store(jk_props *p, const char *key, const char *value, const char *file, int line)
 {
     jk_prop *old = find(p, key);
     jk_prop *prop;
 
     if (old && jk_props_is_list_key(key)) {
+        add_part(p, old, value, file, line);
         old->value = *old->value ? apr_pstrcat(p->pool, old->value, ",", value, NULL)
                                  : apr_pstrdup(p->pool, value);
         return;
@@ -152,6 +187,7 @@ static void store(jk_props *p, const char *key, const char *value, const char *f
     prop->file = file;
     prop->line = line;
     prop->used = 0;
+    prop->parts = NULL;
     apr_hash_set(p->index, prop->key, APR_HASH_KEY_STRING, (void *)(uintptr_t)p->items->nelts);
 }
 

@@ -16,12 +16,20 @@
 #include <apr_tables.h>
 #include <apr_hash.h>
 
-typedef struct jk_prop {
-    const char *key;
+/* One line's share of a list key that is set on several lines. */
+typedef struct jk_prop_part {
     const char *value;
     const char *file;
     int line;
+} jk_prop_part;
+
+typedef struct jk_prop {
+    const char *key;
+    const char *value;
+    const char *file;   /* for a list key: its first line */
+    int line;
     int used;           /* some $(key) took its value */
+    apr_array_header_t *parts; /* jk_prop_part; NULL until a list key is set again */
 } jk_prop;
 
 typedef struct jk_props {
@@ -52,6 +60,14 @@ void jk_props_error(jk_props *p, const char *file, int line, const char *fmt, ..
     __attribute__((format(printf, 4, 5)));
 void jk_props_warning(jk_props *p, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/*
+ * Where the `occurrence`-th (from 0) `item` of list property `p` was written, so that a
+ * message about one item of a list set on several lines names its own line.  Falls back to
+ * the property's first line.
+ */
+void jk_props_item_place(apr_pool_t *pool, const jk_prop *p, const char *item, int occurrence,
+                         const char **file, int *line);
 
 /* Split a list value on commas, spaces and tabs; empty items are dropped. */
 apr_array_header_t *jk_props_split_list(apr_pool_t *pool, const char *value);

@@ -59,7 +59,7 @@ def test_all_three_entry_points_refuse_it_at_its_line(make_httpd, jk_module, jkc
 
 
 def test_there_are_enough_broken_configurations():
-    assert len(error_cases()) >= 60
+    assert len(error_cases()) >= 65
 
 
 # ---------------------------------------------------------------------------

@@ -455,6 +455,23 @@ START_TEST(test_listed_worker_hint_names_the_defined_ones)
 }
 END_TEST
 
+START_TEST(test_list_items_are_reported_at_their_own_lines)
+{
+    jk_config *c = build("worker.list=lb\n"
+                         "worker.lb.type=lb\n"
+                         "worker.lb.balance_workers=m1\n"
+                         "worker.m1.port=8010\n"
+                         "worker.list=ghost\n"
+                         "worker.lb.balance_workers=m1,m9\n");
+    ck_assert_str_eq(joined(c->errors), apr_pstrcat(pool,
+        at(5, "worker.list: worker 'ghost' is defined nowhere (no worker.ghost.* key); "
+              "defined workers: lb, m1"),
+        at(6, "worker.lb.balance_workers: member m1 is listed twice"),
+        at(6, "worker.lb.balance_workers: member 'm9' is defined nowhere (no worker.m9.* key); "
+              "did you mean m1?"), NULL));
+}
+END_TEST
+
 START_TEST(test_worker_key_with_empty_or_bad_name)
 {
     jk_config *c = build("worker.list=a\nworker.a.port=8010\nworker..port=8009\n"
@@ -494,8 +511,8 @@ END_TEST
 START_TEST(test_list_order_and_duplicates)
 {
     jk_config *c = build("worker.list=b,a\nworker.list=b\nworker.a.port=1\nworker.b.port=2\n");
-    /* The repeat is refused (at the first worker.list line, where the list is kept). */
-    ck_assert_str_eq(joined(c->errors), at(1, "worker.list: worker b is listed twice"));
+    /* The repeat is refused at the line that repeats it. */
+    ck_assert_str_eq(joined(c->errors), at(2, "worker.list: worker b is listed twice"));
     ck_assert_int_eq(c->workers->nelts, 2);
     ck_assert_str_eq(APR_ARRAY_IDX(c->workers, 0, jk_worker_config *)->name, "b");
     ck_assert_str_eq(APR_ARRAY_IDX(c->workers, 1, jk_worker_config *)->name, "a");
@@ -1457,6 +1474,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_listed_worker_without_keys);
     tcase_add_test(tc, test_listed_worker_hint_names_the_defined_ones);
     tcase_add_test(tc, test_worker_key_with_empty_or_bad_name);
+    tcase_add_test(tc, test_list_items_are_reported_at_their_own_lines);
     tcase_add_test(tc, test_misspelt_worker_prefix_is_an_error);
     tcase_add_test(tc, test_defined_but_unused_worker);
     tcase_add_test(tc, test_list_order_and_duplicates);

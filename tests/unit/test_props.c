@@ -261,6 +261,25 @@ START_TEST(test_bytes_that_are_not_utf8_or_control)
 }
 END_TEST
 
+START_TEST(test_list_item_place)
+{
+    jk_props *p = jk_props_create(pool);
+    const char *file;
+    int line;
+    jk_props_add_line(p, "worker.list=a,b", "f", 1);
+    jk_props_add_line(p, "worker.list=c,a", "g", 7);
+    jk_props_item_place(pool, jk_props_get(p, "worker.list"), "a", 1, &file, &line);
+    ck_assert_str_eq(file, "g");
+    ck_assert_int_eq(line, 7);
+    jk_props_item_place(pool, jk_props_get(p, "worker.list"), "b", 0, &file, &line);
+    ck_assert_int_eq(line, 1);
+    /* Not there: the property's first line. */
+    jk_props_item_place(pool, jk_props_get(p, "worker.list"), "z", 0, &file, &line);
+    ck_assert_str_eq(file, "f");
+    ck_assert_int_eq(line, 1);
+}
+END_TEST
+
 START_TEST(test_variable_use_is_recorded)
 {
     jk_props *p = jk_props_create(pool);
@@ -636,6 +655,7 @@ static Suite *props_suite(void)
     tcase_add_test(tc, test_byte_order_mark);
     tcase_add_test(tc, test_bytes_that_are_not_utf8_or_control);
     tcase_add_test(tc, test_variable_use_is_recorded);
+    tcase_add_test(tc, test_list_item_place);
     tcase_add_test(tc, test_list_key_accumulates);
     tcase_add_test(tc, test_list_key_after_empty_value);
     tcase_add_test(tc, test_unique_key_later_wins);
