@@ -162,6 +162,9 @@ static const char *set_worker_property(cmd_parms *cmd, void *dummy, const char *
     (void)dummy;
     if (err)
         return err;
+    /* A bare JkWorkerProperty (or one holding only a comment) sets nothing anyone can see. */
+    if (line[strspn(line, " \t")] == '\0' || line[strspn(line, " \t")] == '#')
+        return "JkWorkerProperty needs a name=value line";
     p = apr_array_push(g.worker_lines);
     p->key = NULL;
     p->value = apr_pstrdup(cmd->pool, line);
@@ -433,7 +436,7 @@ static const command_rec jk_cmds[] = {
     AP_INIT_TAKE12("JkUnMount", set_unmount, NULL, RSRC_CONF | ACCESS_CONF,
                    "URI pattern and worker to exclude"),
     AP_INIT_TAKE1("JkMountFile", set_mount_file, NULL, RSRC_CONF,
-                  "uriworkermap.properties: pattern=worker lines"),
+                  "the uriworkermap.properties file"),
     AP_INIT_TAKE1("JkMountFileReload", set_mount_file_reload, NULL, RSRC_CONF,
                   "seconds between checks of the JkMountFile for changes (0: never)"),
     AP_INIT_TAKE12("JkStripSession", set_strip_session, NULL, RSRC_CONF,
@@ -526,9 +529,10 @@ static void check_rule_workers(const jk_uri_map *m, const jk_config *cfg,
         w = jk_config_find(cfg, r->worker);
         if (w == NULL || !w->mountable)
             APR_ARRAY_PUSH(errors, const char *) = apr_psprintf(p,
-                "%s:%d: %s %s names worker '%s', which is not in worker.list", r->file, r->line,
+                "%s:%d: %s %s names worker '%s', which is not in worker.list; %s", r->file,
+                r->line,
                 r->source == JK_RULE_FROM_MOUNTFILE ? "rule" : r->exclude ? "JkUnMount" : "JkMount",
-                r->pattern, r->worker);
+                r->pattern, r->worker, jk_config_mount_hint(p, cfg, r->worker));
     }
 }
 
