@@ -82,6 +82,7 @@ static const jk_key_def key_table[] = {
     { "session_cookie_path",        L, I, "/", NULL },
     { "css",                        S, U, NULL, NULL },
     { "read_only",                  S, U, "false", NULL },
+    { "strict_update",              S, U, "false", NULL },
     { "user",                       S, U, NULL, NULL },
     { "user_case_insensitive",      S, U, "false", NULL },
     { "good",                       S, U, "a.o,a.n,a.b,a.r", NULL },
@@ -453,6 +454,7 @@ static void apply_defaults(jk_worker_config *w)
     w->session_path = ";jsessionid";
     w->css = NULL;
     w->read_only = 0;
+    w->strict_update = 0;
     w->users = NULL;
     w->user_case_insensitive = 0;
     w->good = "a.o,a.n,a.b,a.r";
@@ -608,6 +610,7 @@ static void read_status_keys(builder *b, jk_worker_config *w)
     const jk_prop *users = worker_prop(b, n, "user");
     read_string(b, n, "css", NULL, &w->css);
     read_bool(b, n, "read_only", &w->read_only);
+    read_bool(b, n, "strict_update", &w->strict_update);
     read_bool(b, n, "user_case_insensitive", &w->user_case_insensitive);
     w->users = users ? jk_props_split_list(b->pool, users->value) : NULL;
     read_string(b, n, "good", NULL, &w->good);
@@ -775,18 +778,47 @@ static void check_global_key(builder *b, const jk_prop *p)
                  "worker.maintain, worker.NAME.KEY)", p->key);
         return;
     }
+    if (dot == rest) {
+        error_at(b, p->file, p->line, "%s: the worker name is empty (nothing between 'worker.' "
+                 "and '.%s')", p->key, dot + 1);
+        return;
+    }
+    if (!valid_worker_name(apr_pstrndup(b->pool, rest, (apr_size_t)(dot - rest)))) {
+        error_at(b, p->file, p->line, "%s: '%.*s' is not a valid worker name (letters, digits, "
+                 "'_' and '-', at most %d)", p->key, (int)(dot - rest), rest, JK_MAX_NAME_LEN);
+        return;
+    }
     check_worker_key(b, p, dot + 1);
     if (strcmp(dot + 1, "reference") == 0)
         check_reference(b, p, apr_pstrndup(b->pool, rest, (apr_size_t)(dot - rest)));
+}
+
+/*
+ * Keys outside worker.* are variables for $(name); mod_jk allows them.  One that reads
+ * like a worker key ("workers.list", "Worker.list") and that nothing uses is a misspelt
+ * key whose setting is lost.
+ */
+static void check_variable(builder *b, const jk_prop *p)
+{
+    const char *dot = strchr(p->key, '.');
+    if (p->used || strncasecmp(p->key, "worker", 6) != 0)
+        return;
+    if (dot)
+        error_at(b, p->file, p->line, "'%s' is not a worker key (those start with 'worker.'), "
+                 "and no $(%s) uses it: did you mean worker%s?", p->key, p->key, dot);
+    else
+        error_at(b, p->file, p->line, "'%s' is not a worker key (those start with 'worker.'), "
+                 "and no $(%s) uses it", p->key, p->key);
 }
 
 static void check_all_keys(builder *b)
 {
     for (int i = 0; i < b->props->items->nelts; i++) {
         const jk_prop *p = &APR_ARRAY_IDX(b->props->items, i, jk_prop);
-        /* Keys outside worker.* are variables for $(name); mod_jk allows them. */
         if (strncmp(p->key, WORKER_PREFIX, WORKER_PREFIX_LEN) == 0)
             check_global_key(b, p);
+        else
+            check_variable(b, p);
     }
 }
 
@@ -806,26 +838,138 @@ static int worker_has_keys(builder *b, const char *name)
     return 0;
 }
 
+/* The names of the workers that have keys of their own, in file order, each once. */
+static apr_array_header_t *defined_workers(builder *b)
+{
+    apr_array_header_t *names = apr_array_make(b->pool, 8, sizeof(const char *));
+    apr_hash_t *seen = apr_hash_make(b->pool);
+    for (int i = 0; i < b->props->items->nelts; i++) {
+        const char *key = APR_ARRAY_IDX(b->props->items, i, jk_prop).key, *dot, *name;
+        if (strncmp(key, WORKER_PREFIX, WORKER_PREFIX_LEN) != 0 ||
+            (dot = strchr(key + WORKER_PREFIX_LEN, '.')) == NULL)
+            continue;
+        name = apr_pstrndup(b->pool, key + WORKER_PREFIX_LEN,
+                            (apr_size_t)(dot - key - WORKER_PREFIX_LEN));
+        if (!valid_worker_name(name) || apr_hash_get(seen, name, APR_HASH_KEY_STRING))
+            continue;
+        apr_hash_set(seen, name, APR_HASH_KEY_STRING, name);
+        APR_ARRAY_PUSH(names, const char *) = name;
+    }
+    return names;
+}
+
+/* Names joined with ", ". */
+static const char *join_names(apr_pool_t *pool, const apr_array_header_t *names)
+{
+    const char *out = "";
+    for (int i = 0; i < names->nelts; i++)
+        out = apr_pstrcat(pool, out, i ? ", " : "", APR_ARRAY_IDX(names, i, const char *), NULL);
+    return out;
+}
+
+/* For a name that is not among `names`: the closest of them, else all of them under `label`. */
+static const char *names_hint(apr_pool_t *pool, const apr_array_header_t *names, const char *name,
+                              const char *label)
+{
+    apr_array_header_t *closest = apr_array_make(pool, 2, sizeof(const char *));
+    /* Short names are all near each other: only one edit away counts for them. */
+    int limit = strlen(name) >= 6 ? 2 : 1, best_distance = limit + 1;
+    for (int i = 0; i < names->nelts; i++) {
+        const char *n = APR_ARRAY_IDX(names, i, const char *);
+        int d = edit_distance(name, n);
+        if (d > limit)
+            continue;
+        if (d < best_distance) {
+            best_distance = d;
+            apr_array_clear(closest);
+        }
+        if (d == best_distance)
+            APR_ARRAY_PUSH(closest, const char *) = n;
+    }
+    if (closest->nelts == 1)
+        return apr_psprintf(pool, "did you mean %s?", APR_ARRAY_IDX(closest, 0, const char *));
+    if (closest->nelts > 1)
+        return apr_psprintf(pool, "did you mean one of %s?", join_names(pool, closest));
+    return apr_psprintf(pool, "%s: %s", label, join_names(pool, names));
+}
+
+static const char *worker_hint(builder *b, const char *name)
+{
+    apr_array_header_t *names = defined_workers(b);
+    if (names->nelts == 0)
+        return "no worker has a key in this configuration";
+    return names_hint(b->pool, names, name, "defined workers");
+}
+
+const char *jk_config_mount_hint(apr_pool_t *pool, const jk_config *c, const char *name)
+{
+    if (c->list == NULL || c->list->nelts == 0)
+        return "worker.list names no worker";
+    return names_hint(pool, c->list, name, "worker.list has");
+}
+
+/* One item of a list key, and where it was written (its own line when the list spans several). */
+typedef struct list_item {
+    const char *name;
+    const char *key;
+    const char *file;
+    int line;
+} list_item;
+
+/* How many times names[i] occurs before i. */
+static int earlier_count(const apr_array_header_t *names, int i)
+{
+    int n = 0;
+    for (int j = 0; j < i; j++)
+        n += strcmp(APR_ARRAY_IDX(names, j, const char *), APR_ARRAY_IDX(names, i, const char *))
+             == 0;
+    return n;
+}
+
+static list_item item_at(builder *b, const jk_prop *list, const apr_array_header_t *names, int i)
+{
+    list_item it;
+    it.name = APR_ARRAY_IDX(names, i, const char *);
+    it.key = list->key;
+    jk_props_item_place(b->pool, list, it.name, earlier_count(names, i), &it.file, &it.line);
+    return it;
+}
+
+/*
+ * mod_jk makes an ajp13 worker to localhost:8009 of a name it finds no key for: a typo
+ * in worker.list or balance_workers then sends traffic to whatever listens there.
+ */
+static int check_defined(builder *b, const list_item *it, const char *what)
+{
+    if (!valid_worker_name(it->name) || worker_has_keys(b, it->name))
+        return 0; /* a bad name is build_worker()'s to report */
+    error_at(b, it->file, it->line, "%s: %s '%s' is defined nowhere (no worker.%s.* key); %s",
+             it->key, what, it->name, it->name, worker_hint(b, it->name));
+    return -1;
+}
+
 static void build_listed_workers(builder *b)
 {
     const jk_prop *list = jk_props_get(b->props, "worker.list");
     apr_array_header_t *names;
-    const char *file = list ? list->file : "workers.properties";
-    int line = list ? list->line : 0;
 
     names = jk_props_split_list(b->pool, list ? list->value : JK_DEFAULT_WORKER);
     b->config->list = names;
     if (list && names->nelts == 0)
-        error_at(b, file, line, "worker.list names no worker");
+        error_at(b, list->file, list->line, "worker.list names no worker");
     for (int i = 0; i < names->nelts; i++) {
-        const char *name = APR_ARRAY_IDX(names, i, const char *);
+        list_item it = { APR_ARRAY_IDX(names, i, const char *), "worker.list",
+                         "workers.properties", 0 };
         jk_worker_config *w;
-        if (apr_hash_get(b->config->by_name, name, APR_HASH_KEY_STRING))
-            continue; /* listed twice: harmless */
-        if (list && !worker_has_keys(b, name))
-            warn_at(b, file, line, "worker %s has no settings; it is an ajp13 worker at "
-                    "localhost:8009", name);
-        if ((w = build_worker(b, name, file, line)) != NULL) {
+        if (list)
+            it = item_at(b, list, names, i);
+        if (earlier_count(names, i) > 0) {
+            error_at(b, it.file, it.line, "worker.list: worker %s is listed twice", it.name);
+            continue;
+        }
+        if (list && check_defined(b, &it, "worker") != 0)
+            continue;
+        if ((w = build_worker(b, it.name, it.file, it.line)) != NULL) {
             w->mountable = 1;
             add_worker(b, w);
         }
@@ -846,32 +990,22 @@ static apr_array_header_t *member_names(builder *b, const jk_worker_config *lb, 
     return names;
 }
 
-static jk_worker_config *member_config(builder *b, jk_worker_config *lb, const char *name,
-                                       const jk_prop *where)
+static jk_worker_config *member_config(builder *b, const list_item *it)
 {
-    jk_worker_config *m = apr_hash_get(b->config->by_name, name, APR_HASH_KEY_STRING);
+    jk_worker_config *m = apr_hash_get(b->config->by_name, it->name, APR_HASH_KEY_STRING);
     if (m == NULL) {
-        if (!worker_has_keys(b, name))
-            warn_at(b, where->file, where->line, "member %s of %s has no settings; it is an "
-                    "ajp13 worker at localhost:8009", name, lb->name);
-        if ((m = build_worker(b, name, where->file, where->line)) == NULL)
+        if (check_defined(b, it, "member") != 0)
+            return NULL;
+        if ((m = build_worker(b, it->name, it->file, it->line)) == NULL)
             return NULL;
         add_worker(b, m);
     }
     if (m->type != JK_TYPE_AJP13) {
-        error_at(b, where->file, where->line, "%s: member %s is of type %s; lb members must be "
-                 "ajp13 workers", where->key, name, m->type == JK_TYPE_LB ? "lb" : "status");
+        error_at(b, it->file, it->line, "%s: member %s is of type %s; lb members must be "
+                 "ajp13 workers", it->key, it->name, m->type == JK_TYPE_LB ? "lb" : "status");
         return NULL;
     }
     return m;
-}
-
-static int member_listed(apr_array_header_t *members, const char *name)
-{
-    for (int i = 0; i < members->nelts; i++)
-        if (strcmp(APR_ARRAY_IDX(members, i, jk_worker_config *)->name, name) == 0)
-            return 1;
-    return 0;
 }
 
 static void check_member_routes(builder *b, jk_worker_config *lb, const jk_prop *where)
@@ -887,6 +1021,56 @@ static void check_member_routes(builder *b, jk_worker_config *lb, const jk_prop 
         }
 }
 
+/* The place to name for a member's key: where it is set, else where the member is named. */
+static void member_key_place(builder *b, const jk_worker_config *m, const char *key,
+                             const char *old_key, const char **file, int *line)
+{
+    const jk_prop *p = worker_prop_any(b, m->name, key, old_key);
+    *file = p ? p->file : m->file;
+    *line = p ? p->line : m->line;
+}
+
+/* With sticky sessions, a member whose route is empty can never be named by a session id. */
+static void check_empty_routes(builder *b, const jk_worker_config *lb)
+{
+    const char *file;
+    int line;
+    if (!lb->sticky_session)
+        return;
+    for (int i = 0; i < lb->members->nelts; i++) {
+        const jk_worker_config *m = APR_ARRAY_IDX(lb->members, i, jk_worker_config *);
+        if (*m->route != '\0')
+            continue;
+        member_key_place(b, m, "route", "jvm_route", &file, &line);
+        error_at(b, file, line, "member %s of lb %s has an empty route: with sticky_session no "
+                 "session id can name it, so its sessions move on every request", m->name,
+                 lb->name);
+    }
+}
+
+/* A redirect must name the route of a member of the same lb, or the failover goes nowhere. */
+static void check_redirects(builder *b, const jk_worker_config *lb)
+{
+    apr_array_header_t *routes = apr_array_make(b->pool, lb->members->nelts, sizeof(const char *));
+    const char *file;
+    int line;
+    for (int i = 0; i < lb->members->nelts; i++)
+        APR_ARRAY_PUSH(routes, const char *) =
+            APR_ARRAY_IDX(lb->members, i, jk_worker_config *)->route;
+    for (int i = 0; i < lb->members->nelts; i++) {
+        const jk_worker_config *m = APR_ARRAY_IDX(lb->members, i, jk_worker_config *);
+        int found = *m->redirect == '\0';
+        for (int j = 0; !found && j < routes->nelts; j++)
+            found = strcmp(APR_ARRAY_IDX(routes, j, const char *), m->redirect) == 0;
+        if (found)
+            continue;
+        member_key_place(b, m, "redirect", NULL, &file, &line);
+        error_at(b, file, line, "redirect '%s' of %s names no route of lb %s (%s): the sessions "
+                 "of %s would have nowhere to go when it is down", m->redirect, m->name, lb->name,
+                 join_names(b->pool, routes), m->name);
+    }
+}
+
 static void build_lb_members(builder *b, jk_worker_config *lb)
 {
     const jk_prop *where;
@@ -899,19 +1083,18 @@ static void build_lb_members(builder *b, jk_worker_config *lb)
         return;
     }
     for (int i = 0; i < names->nelts; i++) {
-        const char *name = APR_ARRAY_IDX(names, i, const char *);
+        list_item it = item_at(b, where, names, i);
         jk_worker_config *m;
-        if (strcmp(name, lb->name) == 0) {
-            error_at(b, where->file, where->line, "%s: lb worker %s cannot be its own member",
-                     where->key, name);
+        if (strcmp(it.name, lb->name) == 0) {
+            error_at(b, it.file, it.line, "%s: lb worker %s cannot be its own member", it.key,
+                     it.name);
             continue;
         }
-        if (member_listed(lb->members, name)) {
-            error_at(b, where->file, where->line, "%s: member %s is listed twice", where->key,
-                     name);
+        if (earlier_count(names, i) > 0) {
+            error_at(b, it.file, it.line, "%s: member %s is listed twice", it.key, it.name);
             continue;
         }
-        if ((m = member_config(b, lb, name, where)) == NULL)
+        if ((m = member_config(b, &it)) == NULL)
             continue;
         /* A secret on the lb applies to members that have none (mod_jk's rule). */
         if (m->secret == NULL && lb->secret != NULL)
@@ -926,6 +1109,8 @@ static void build_lb_members(builder *b, jk_worker_config *lb)
         APR_ARRAY_PUSH(lb->members, jk_worker_config *) = m;
     }
     check_member_routes(b, lb, where);
+    check_empty_routes(b, lb);
+    check_redirects(b, lb);
 }
 
 static void build_all_lb_members(builder *b)
@@ -965,7 +1150,8 @@ static void warn_unused_workers(builder *b)
         if ((dot = strchr(rest, '.')) == NULL)
             continue;
         name = apr_pstrndup(b->pool, rest, (apr_size_t)(dot - rest));
-        if (apr_hash_get(b->config->by_name, name, APR_HASH_KEY_STRING) ||
+        if (!valid_worker_name(name) || /* refused by check_global_key() */
+            apr_hash_get(b->config->by_name, name, APR_HASH_KEY_STRING) ||
             apr_hash_get(seen, name, APR_HASH_KEY_STRING) ||
             apr_hash_get(referenced, name, APR_HASH_KEY_STRING))
             continue;

@@ -121,6 +121,7 @@ typedef struct jk_worker_config {
     /* status */
     const char *css;                /* stylesheet URL for the HTML page */
     int read_only;
+    int strict_update;              /* changes only as a POST with the page's token */
     apr_array_header_t *users;      /* const char *; NULL: every user httpd let through */
     int user_case_insensitive;
     const char *good;               /* activation.state pairs counted as good */
@@ -160,6 +161,8 @@ jk_config *jk_config_build(apr_pool_t *pool, jk_props *props);
 /* Defaults for a worker of type ajp13 named `name` (the no-JkWorkersFile case). */
 jk_worker_config *jk_config_default_worker(apr_pool_t *pool, const char *name);
 const jk_worker_config *jk_config_find(const jk_config *c, const char *name);
+/* For a rule naming `name`, which is not in worker.list: the closest listed names, or all. */
+const char *jk_config_mount_hint(apr_pool_t *pool, const jk_config *c, const char *name);
 
 /* The key table, ending with a NULL name. */
 const jk_key_def *jk_config_keys(void);

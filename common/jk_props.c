@@ -86,12 +86,14 @@ static char *trim(char *s)
     return s;
 }
 
-/* The value of a $(name) reference: an earlier property, else the environment. */
-static const char *lookup_variable(const jk_props *p, const char *name)
+/* The value of a $(name) reference: an earlier property (now used), else the environment. */
+static const char *lookup_variable(jk_props *p, const char *name)
 {
-    const jk_prop *prop = jk_props_get(p, name);
-    if (prop)
+    jk_prop *prop = find(p, name);
+    if (prop) {
+        prop->used = 1;
         return prop->value;
+    }
     return getenv(name);
 }
 
@@ -126,12 +128,47 @@ static const char *substitute(jk_props *p, const char *value, const char *file, 
     }
 }
 
+/* Remember which line gave which part of a list key (its first line too, the first time). */
+static void add_part(jk_props *p, jk_prop *prop, const char *value, const char *file, int line)
+{
+    jk_prop_part *part;
+    if (prop->parts == NULL) {
+        prop->parts = apr_array_make(p->pool, 2, sizeof(jk_prop_part));
+        part = apr_array_push(prop->parts);
+        part->value = prop->value;
+        part->file = prop->file;
+        part->line = prop->line;
+    }
+    part = apr_array_push(prop->parts);
+    part->value = apr_pstrdup(p->pool, value);
+    part->file = file;
+    part->line = line;
+}
+
+void jk_props_item_place(apr_pool_t *pool, const jk_prop *p, const char *item, int occurrence,
+                         const char **file, int *line)
+{
+    *file = p->file;
+    *line = p->line;
+    for (int i = 0; p->parts && i < p->parts->nelts; i++) {
+        const jk_prop_part *part = &APR_ARRAY_IDX(p->parts, i, jk_prop_part);
+        apr_array_header_t *items = jk_props_split_list(pool, part->value);
+        for (int j = 0; j < items->nelts; j++)
+            if (strcmp(APR_ARRAY_IDX(items, j, const char *), item) == 0 && occurrence-- == 0) {
+                *file = part->file;
+                *line = part->line;
+                return;
+            }
+    }
+}
+
 static void store(jk_props *p, const char *key, const char *value, const char *file, int line)
 {
     jk_prop *old = find(p, key);
     jk_prop *prop;
 
     if (old && jk_props_is_list_key(key)) {
+        add_part(p, old, value, file, line);
         old->value = *old->value ? apr_pstrcat(p->pool, old->value, ",", value, NULL)
                                  : apr_pstrdup(p->pool, value);
         return;
@@ -149,19 +186,74 @@ static void store(jk_props *p, const char *key, const char *value, const char *f
     prop->value = apr_pstrdup(p->pool, value);
     prop->file = file;
     prop->line = line;
+    prop->used = 0;
+    prop->parts = NULL;
     apr_hash_set(p->index, prop->key, APR_HASH_KEY_STRING, (void *)(uintptr_t)p->items->nelts);
+}
+
+/* The length of the UTF-8 sequence at s (n bytes left), or 0 when it is not one. */
+static apr_size_t utf8_length(const unsigned char *s, apr_size_t n)
+{
+    apr_size_t need;
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        need = 1;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+        need = 2;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+        need = 3;
+    else
+        return 0;
+    if (need >= n)
+        return 0;
+    for (apr_size_t k = 1; k <= need; k++)
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+    return need + 1;
+}
+
+/*
+ * A byte no editor shows as the user meant it: not UTF-8 (a file saved in another
+ * encoding), or a control character other than tab (a paste from a terminal).  Such a
+ * byte ends up in a host, route or secret and nothing matches it.  Returns 0 when clean.
+ */
+static int check_bytes(jk_props *p, const char *line_start, const char *text, const char *file,
+                       int line)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    apr_size_t n = strlen(text), column = (apr_size_t)(text - line_start) + 1;
+    for (apr_size_t i = 0; i < n;) {
+        apr_size_t len = utf8_length(s + i, n - i);
+        if (len == 0) {
+            jk_props_error(p, file, line, "byte 0x%02X at column %lu is not UTF-8 (was the file "
+                           "saved in another encoding?); names, hosts and routes are plain ASCII",
+                           s[i], (unsigned long)(column + i));
+            return -1;
+        }
+        if ((s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7F) {
+            jk_props_error(p, file, line, "control character 0x%02X at column %lu; a line holds "
+                           "printable characters and tabs only", s[i], (unsigned long)(column + i));
+            return -1;
+        }
+        i += len;
+    }
+    return 0;
 }
 
 void jk_props_add_line(jk_props *p, const char *text, const char *file, int line)
 {
-    char *buf = apr_pstrdup(p->pool, text);
-    char *hash = strchr(buf, '#');
-    char *eq, *key, *value;
+    char *start = apr_pstrdup(p->pool, text);
+    char *hash = strchr(start, '#');
+    char *buf, *eq, *key, *value;
 
     if (hash)
         *hash = '\0';
-    buf = trim(buf);
+    buf = trim(start);
     if (*buf == '\0')
+        return;
+    /* Comments and the blanks around may hold anything; the rest becomes names and values. */
+    if (check_bytes(p, start, buf, file, line) != 0)
         return;
     eq = strchr(buf, '=');
     if (eq == NULL) {
@@ -215,11 +307,41 @@ static void add_file_line(jk_props *p, char *text, apr_size_t len, const char *f
     jk_props_add_line(p, text, file, line);
 }
 
+#define UTF8_BOM "\xEF\xBB\xBF"
+
+/* mod_jk reads a byte order mark as part of the first name: refuse it, then read on without it. */
+static apr_size_t skip_bom(jk_props *p, const char *data, apr_size_t len, const char *file)
+{
+    if (len < 3 || memcmp(data, UTF8_BOM, 3) != 0)
+        return 0;
+    jk_props_error(p, file, 1, "the file starts with a UTF-8 byte order mark, which mod_jk reads "
+                   "as part of the first line; save the file without it (as UTF-8 without BOM, "
+                   "or plain ASCII)");
+    return 3;
+}
+
+/* Does the line hold more than blanks and a comment? */
+static int has_content(const char *text, apr_size_t len)
+{
+    apr_size_t i = 0;
+    while (i < len && apr_isspace(text[i]))
+        i++;
+    return i < len && text[i] != '#';
+}
+
+/* An empty file (or comments only) is a file someone meant to fill: a wrong path, a failed copy. */
+static void check_not_empty(jk_props *p, const char *file, int content_lines)
+{
+    if (content_lines == 0)
+        jk_props_error(p, file, 1, "the file sets no property (empty, or comments only): is "
+                       "JkWorkersFile the right file?");
+}
+
 int jk_props_load_file(jk_props *p, const char *path)
 {
     char errbuf[128], *data;
-    apr_size_t len, start = 0;
-    int before = p->errors->nelts, line = 0;
+    apr_size_t len, start;
+    int before = p->errors->nelts, line = 0, content_lines = 0;
     const char *file = apr_pstrdup(p->pool, path);
     apr_status_t rv = slurp(p->pool, path, &data, &len);
 
@@ -227,12 +349,15 @@ int jk_props_load_file(jk_props *p, const char *path)
         jk_props_error(p, file, 0, "cannot open: %s", apr_strerror(rv, errbuf, sizeof(errbuf)));
         return -1;
     }
+    start = skip_bom(p, data, len, file);
     while (start < len) {
         char *nl = memchr(data + start, '\n', len - start);
         apr_size_t end = nl ? (apr_size_t)(nl - data) : len;
+        content_lines += has_content(data + start, end - start);
         add_file_line(p, data + start, end - start, file, ++line);
         start = end + 1;
     }
+    check_not_empty(p, file, content_lines);
     return p->errors->nelts == before ? 0 : -1;
 }
 

@@ -2,9 +2,12 @@
  * The status worker (type=status); see jk_status.h.
  *
  * A request goes through four steps: access (the user list), parsing (query
- * string, or the form body of a POST), then either an action (POST only,
- * with the token) or a view.  A view first takes a snapshot of the shared
- * records (struct view), so every format shows the same numbers, then one
+ * string, or the form body of a POST), then either an action or a view.
+ * Actions come as mod_jk's GET URLs (cmd=update&w=..&sw=..&vwa=..) or as the
+ * page's POST forms; either is refused when the browser shows that another
+ * site sent it, and with strict_update only a POST with the token counts.
+ * A view first takes a snapshot of the shared records (struct view), so
+ * every format shows the same numbers, then one
  * renderer writes the snapshot as HTML, JSON, Prometheus text, XML,
  * properties or text into a list of string pieces, joined once at the end.
  * Every string that comes from the configuration or the request goes through
@@ -13,6 +16,7 @@
 #include "jk_status.h"
 #include "jk_uri_map.h"
 
+#include <apr_fnmatch.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
 #include <apr_tables.h>
@@ -80,6 +84,7 @@ typedef struct status_worker {
     const char *xmlns_name;         /* "xmlns:jk", or NULL for no declaration */
     const char *xmlns_value;
     const char *doctype;            /* NULL for none */
+    const jk_props *props;          /* for cmd=dump; NULL: not known */
 } status_worker;
 
 /* A snapshot of one ajp13 worker: its shared record, read once. */
@@ -131,6 +136,7 @@ typedef struct req {
     int refresh;                    /* s; 0: none */
     apr_array_header_t *out;        /* const char *: the body, in pieces */
     const char *why;                /* why an action was refused */
+    int mime_asked;                 /* mime= was given: answer errors in that format */
 } req;
 
 /* What an action is about. */
@@ -467,7 +473,8 @@ static void add_page_headers(apr_array_header_t *h)
     add_header(h, "Content-Security-Policy", "default-src 'none'; style-src * 'unsafe-inline'; "
                "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
     add_header(h, "X-Frame-Options", "DENY");
-    add_header(h, "Referrer-Policy", "no-referrer");
+    /* Our own forms then name this page in Origin and Referer; other sites learn nothing. */
+    add_header(h, "Referrer-Policy", "same-origin");
 }
 
 /* Send status, headers and what was put() so far. */
@@ -503,12 +510,17 @@ static const char *reason_of(int status)
     }
 }
 
-/* An error with its reason in words; JSON when the client asked for JSON. */
+static int put_result(req *r, const char *type, const char *message, const char **ctype);
+
+/* An error with its reason in words; in the format the client asked for. */
 static jk_result refuse(req *r, int status, const char *message)
 {
     apr_array_header_t *h;
+    const char *ctype;
     r->out->nelts = 0;
-    if (r->mime && strcasecmp(r->mime, "json") == 0) {
+    if (r->mime_asked && put_result(r, "ERROR", message, &ctype)) {
+        h = base_headers(r, ctype);
+    } else if (r->mime && strcasecmp(r->mime, "json") == 0) {
         h = base_headers(r, "application/json");
         putf(r, "{\"ok\":false,\"status\":%d,\"error\":%s}\n", status,
              json_string(r->pool, message));
@@ -1488,7 +1500,8 @@ static void xml_ajp(req *r, const member_view *m)
     put(r, "/>\n");
 }
 
-static void xml_root_open(req *r, const view *v)
+/* The declaration, the DOCTYPE and the root element up to its own attributes. */
+static void xml_prolog(req *r)
 {
     const status_worker *sw = r->sw;
     put(r, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -1497,8 +1510,14 @@ static void xml_root_open(req *r, const view *v)
     putf(r, "<%sstatus", sw->ns);
     if (sw->xmlns_name)
         putf(r, " %s=\"%s\"", sw->xmlns_name, xa(r, sw->xmlns_value));
-    putf(r, " worker=\"%s\" time=\"" I64 "\" read_only=\"%s\">\n", xa(r, sw->base.name),
-         (apr_int64_t)apr_time_sec(v->now), bool_text(sw->cfg->read_only));
+    putf(r, " worker=\"%s\"", xa(r, sw->base.name));
+}
+
+static void xml_root_open(req *r, const view *v)
+{
+    xml_prolog(r);
+    putf(r, " time=\"" I64 "\" read_only=\"%s\">\n", (apr_int64_t)apr_time_sec(v->now),
+         bool_text(r->sw->cfg->read_only));
 }
 
 static void render_xml(req *r, const view *v)
@@ -1675,6 +1694,152 @@ static void render_txt(req *r, const view *v)
 }
 
 /* ------------------------------------------------------------------ */
+/* mod_jk's result, version and dump answers                            */
+
+/* The module's build passes the version; the unit tests' build has autoconf's. */
+#ifndef JK_PACKAGE_VERSION
+#ifdef PACKAGE_VERSION
+#define JK_PACKAGE_VERSION PACKAGE_VERSION
+#else
+#define JK_PACKAGE_VERSION "unknown"
+#endif
+#endif
+#define JK_SOFTWARE "jk-connector/" JK_PACKAGE_VERSION
+
+/* `prefix.key=value`: mod_jk's properties lines that belong to no worker. */
+static void prop_top(req *r, const char *key, const char *value)
+{
+    putf(r, "%s.%s=%s\n", r->sw->cfg->prefix ? r->sw->cfg->prefix : "worker", key,
+         prop_value(r->pool, value));
+}
+
+/*
+ * mod_jk's "Result: type=OK message=..." in txt, xml or prop, which scripts
+ * written for it look for.  0 when `r->mime` is none of those.
+ */
+static int put_result(req *r, const char *type, const char *message, const char **ctype)
+{
+    const char *ns = r->sw->ns;
+    *ctype = "text/plain; charset=utf-8";
+    if (strcasecmp(r->mime, "txt") == 0) {
+        putf(r, "Result: type=%s message=\"%s\"\n", type, message);
+    } else if (strcasecmp(r->mime, "prop") == 0) {
+        prop(r, "result", "type", type);
+        prop(r, "result", "message", message);
+    } else if (strcasecmp(r->mime, "xml") == 0) {
+        *ctype = "application/xml";
+        xml_prolog(r);
+        putf(r, ">\n  <%sresult type=\"%s\" message=\"%s\"/>\n</%sstatus>\n", ns, type,
+             xa(r, message), ns);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+static const char *server_name(req *r)
+{
+    return r->s->server_name ? r->s->server_name : "";
+}
+
+static void render_version(req *r, const char **ctype)
+{
+    const char *ns = r->sw->ns;
+    int port = r->s->server_port;
+    if (strcasecmp(r->mime, "json") == 0) {
+        *ctype = "application/json";
+        putf(r, "{\"server_name\":%s,\"server_port\":%d,\"jk_version\":%s}\n",
+             js(r, server_name(r)), port, js(r, JK_SOFTWARE));
+    } else if (strcasecmp(r->mime, "xml") == 0) {
+        *ctype = "application/xml";
+        xml_prolog(r);
+        putf(r, ">\n  <%sserver name=\"%s\" port=\"%d\"/>\n  <%ssoftware jk_version=\"%s\"/>\n"
+             "</%sstatus>\n", ns, xa(r, server_name(r)), port, ns, JK_SOFTWARE, ns);
+    } else if (strcasecmp(r->mime, "prop") == 0) {
+        *ctype = "text/plain; charset=utf-8";
+        prop_top(r, "server_name", server_name(r));
+        prop_top(r, "server_port", apr_itoa(r->pool, port));
+        prop_top(r, "jk_version", JK_SOFTWARE);
+    } else {
+        *ctype = "text/plain; charset=utf-8";
+        putf(r, "Server: name=%s port=%d\nSoftware: jk_version=%s\n",
+             tv(r, server_name(r)), port, JK_SOFTWARE);
+    }
+}
+
+/* A secret never leaves httpd, as in mod_jk's dump. */
+static int is_secret_key(const char *key)
+{
+    size_t n = strlen(key);
+    return n >= 7 && strcmp(key + n - 7, ".secret") == 0;
+}
+
+static void dump_line(req *r, const jk_prop *p, int first, int html)
+{
+    const char *ns = r->sw->ns;
+    if (strcasecmp(r->mime, "json") == 0)
+        putf(r, "%s{\"key\":%s,\"value\":%s,\"file\":%s,\"line\":%d}",
+             first ? "" : ",", js(r, p->key), js(r, p->value),
+             js(r, p->file ? p->file : ""), p->line);
+    else if (strcasecmp(r->mime, "xml") == 0)
+        putf(r, "    <%sproperty name=\"%s\" value=\"%s\"/>\n", ns, xa(r, p->key),
+             xa(r, p->value));
+    else if (html)
+        putf(r, "%s=%s\n", markup(r->pool, p->key), markup(r->pool, p->value));
+    else
+        putf(r, "%s=%s\n", p->key, prop_value(r->pool, p->value));
+}
+
+/* workers.properties as httpd read it at start, without secrets (cmd=dump). */
+static void render_dump(req *r, const char **ctype)
+{
+    const jk_props *props = r->sw->props;
+    const char *ns = r->sw->ns;
+    int json = strcasecmp(r->mime, "json") == 0, xml = strcasecmp(r->mime, "xml") == 0;
+    int html = strcasecmp(r->mime, "html") == 0;
+    *ctype = json ? "application/json" : xml ? "application/xml"
+                                             : html ? "text/html; charset=utf-8"
+                                                    : "text/plain; charset=utf-8";
+    if (json) {
+        put(r, "{\"configuration\":[");
+    } else if (xml) {
+        xml_prolog(r);
+        putf(r, ">\n  <%sconfiguration>\n", ns);
+    } else if (html) {
+        html_head(r);
+        put(r, "<h1>JK status: configuration</h1>\n<p class=\"meta\">As read at start; "
+               "changes made here since are not included.</p>\n<pre>");
+    } else if (strcasecmp(r->mime, "txt") == 0) {
+        put(r, "Configuration:\n");
+    }
+    for (int i = 0, shown = 0; props && i < props->items->nelts; i++) {
+        const jk_prop *p = &APR_ARRAY_IDX(props->items, i, jk_prop);
+        if (!is_secret_key(p->key))
+            dump_line(r, p, shown++ == 0, html);
+    }
+    if (json)
+        put(r, "]}\n");
+    else if (xml)
+        putf(r, "  </%sconfiguration>\n</%sstatus>\n", ns, ns);
+    else if (html)
+        put(r, "</pre>\n</body>\n</html>\n");
+}
+
+/* cmd=version and cmd=dump: 200 with the facts, then mod_jk's result where it has one. */
+static jk_result serve_facts(req *r, void (*render)(req *, const char **))
+{
+    const char *ctype, *ignored;
+    apr_array_header_t *h;
+    render(r, &ctype);
+    h = base_headers(r, ctype);
+    if (strcasecmp(r->mime, "txt") == 0 || strcasecmp(r->mime, "prop") == 0)
+        put_result(r, "OK", "Action finished", &ignored);
+    if (strcasecmp(r->mime, "html") == 0)
+        add_page_headers(h);
+    return send_out(r, 200, "OK", h);
+}
+
+/* ------------------------------------------------------------------ */
 /* Health check                                                         */
 
 static int all_good(const view *v)
@@ -1788,7 +1953,17 @@ static int is_action_cmd(const char *cmd)
     return cmd && (!strcmp(cmd, "update") || !strcmp(cmd, "reset") || !strcmp(cmd, "recover"));
 }
 
-/* Does the request ask for a change?  Then it must be a POST with the token. */
+/*
+ * Parameters of mod_jk's edit forms that this version does not apply: an
+ * lb's own settings (vl*), an AJP13 worker's connection settings (va*, and
+ * val0.. of the all-members form) and that form's att=.
+ */
+static int is_unchangeable_key(const char *key)
+{
+    return strncmp(key, "vl", 2) == 0 || strncmp(key, "va", 2) == 0 || strcmp(key, "att") == 0;
+}
+
+/* Does the request ask for a change?  Then it goes through action_refusal(). */
 static int asks_for_change(const req *r)
 {
     const apr_array_header_t *a = apr_table_elts(r->params);
@@ -1796,8 +1971,22 @@ static int asks_for_change(const req *r)
     if (is_action_cmd(param(r, "cmd")))
         return 1;
     for (int i = 0; i < a->nelts; i++)
-        if (strncmp(e[i].key, "vw", 2) == 0 || strncmp(e[i].key, "vl", 2) == 0)
+        if (strncmp(e[i].key, "vw", 2) == 0 || is_unchangeable_key(e[i].key))
             return 1;
+    return 0;
+}
+
+static int unchangeable_keys_absent(req *r)
+{
+    const apr_array_header_t *a = apr_table_elts(r->params);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
+    for (int i = 0; i < a->nelts; i++)
+        if (is_unchangeable_key(e[i].key))
+            return fail(r, 409, apr_psprintf(r->pool, "%s= (lb settings vl*, connection "
+                                             "settings va*, att=) is not changeable at run "
+                                             "time in this version: change "
+                                             "workers.properties and restart httpd",
+                                             safe_text(r->pool, e[i].key)));
     return 0;
 }
 
@@ -1936,63 +2125,132 @@ static void set_lbfactor(req *r, const target *t, int to)
             r->sw->base.name, who(r), t->member->name, t->lb->name, was, to);
 }
 
+static int has_wildcard(const char *name)
+{
+    return name && strpbrk(name, "*?") != NULL;
+}
+
+/* sw= with * or ?, as mod_jk allows for updates: every member of the lb it matches. */
+static int find_matching_members(req *r, apr_array_header_t *out)
+{
+    const char *w = param(r, "w"), *pattern = param(r, "sw");
+    const jk_worker *lb = w && *w ? jk_workers_find(r->sw->workers, w) : NULL;
+    const apr_array_header_t *members;
+    if (lb == NULL || lb->config->type != JK_TYPE_LB)
+        return fail(r, 404, apr_psprintf(r->pool, "a pattern in sw= needs w= to name an lb; "
+                                         "no lb named '%s'", safe_text(r->pool, w)));
+    members = lb->config->members;
+    for (int i = 0; i < members->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(members, i, jk_worker_config *)->name;
+        const jk_worker *m = jk_workers_find(r->sw->workers, name);
+        if (m && m->shm && apr_fnmatch(pattern, name, 0) == APR_SUCCESS) {
+            target *t = &APR_ARRAY_PUSH(out, target);
+            t->lb = lb;
+            t->member = m;
+        }
+    }
+    if (out->nelts == 0)
+        return fail(r, 404, apr_psprintf(r->pool, "no member of lb %s matches '%s'", lb->name,
+                                         safe_text(r->pool, pattern)));
+    return 0;
+}
+
+static int find_update_targets(req *r, apr_array_header_t *out)
+{
+    int status;
+    if (has_wildcard(param(r, "sw")))
+        return find_matching_members(r, out);
+    if ((status = find_target(r, &APR_ARRAY_PUSH(out, target), 1)) != 0)
+        return status;
+    return 0;
+}
+
+static const char *target_names(req *r, const apr_array_header_t *targets)
+{
+    const char *names = "";
+    for (int i = 0; i < targets->nelts; i++)
+        names = apr_pstrcat(r->pool, names, i ? ", " : "",
+                            APR_ARRAY_IDX(targets, i, target).member->name, NULL);
+    return names;
+}
+
+/* Every target is checked before any is changed: an update applies to all or to none. */
 static int do_update(req *r, const char **done)
 {
-    target t;
+    apr_array_header_t *targets = apr_array_make(r->pool, 4, sizeof(target));
+    const target *t;
     update u;
     int status;
-    if ((status = find_target(r, &t, 1)) != 0 || (status = parse_update(r, &t, &u)) != 0)
+    if ((status = unchangeable_keys_absent(r)) != 0 ||
+        (status = find_update_targets(r, targets)) != 0)
         return status;
-    if (u.has_activation)
-        set_activation(r, &t, u.activation);
-    if (u.has_lbfactor)
-        set_lbfactor(r, &t, u.lbfactor);
-    *done = apr_psprintf(r->pool, "member %s of lb %s updated", t.member->name, t.lb->name);
+    t = (const target *)targets->elts;
+    for (int i = 0; i < targets->nelts; i++)
+        if ((status = parse_update(r, &t[i], &u)) != 0)
+            return status;
+    for (int i = 0; i < targets->nelts; i++) {
+        if (u.has_activation)
+            set_activation(r, &t[i], u.activation);
+        if (u.has_lbfactor)
+            set_lbfactor(r, &t[i], u.lbfactor);
+    }
+    *done = apr_psprintf(r->pool, "%s %s of lb %s updated",
+                         targets->nelts == 1 ? "member" : "members", target_names(r, targets),
+                         t[0].lb->name);
     return 0;
 }
 
 /* ------------------------------------------------------------------ */
 /* Actions: reset and recover                                           */
 
-static void reset_record(jk_shm_member *rec)
+/* Zero one member's counters; what they were, for mod_jk.log ("requests 4 -> 0, ..."). */
+static const char *reset_record(req *r, const jk_worker *w)
 {
-    atomic_store(&rec->requests, 0);
-    atomic_store(&rec->errors, 0);
-    atomic_store(&rec->client_errors, 0);
-    atomic_store(&rec->reply_timeouts, 0);
-    atomic_store(&rec->bytes_read, 0);
-    atomic_store(&rec->bytes_written, 0);
-    atomic_store(&rec->max_busy, atomic_load(&rec->busy));
+    jk_shm_member *rec = w->shm;
+    uint64_t requests = atomic_exchange(&rec->requests, 0);
+    uint64_t errors = atomic_exchange(&rec->errors, 0);
+    uint64_t client_errors = atomic_exchange(&rec->client_errors, 0);
+    uint64_t timeouts = atomic_exchange(&rec->reply_timeouts, 0);
+    uint64_t bytes_read = atomic_exchange(&rec->bytes_read, 0);
+    uint64_t bytes_written = atomic_exchange(&rec->bytes_written, 0);
+    int busy = atomic_load(&rec->busy);
+    int max_busy = atomic_exchange(&rec->max_busy, busy);
+    return apr_psprintf(r->pool, "%s: requests " U64 " -> 0, errors " U64 " -> 0, client errors "
+                        U64 " -> 0, reply timeouts " U64 " -> 0, bytes in " U64 " -> 0, bytes "
+                        "out " U64 " -> 0, max busy %d -> %d", w->name, (apr_uint64_t)requests,
+                        (apr_uint64_t)errors, (apr_uint64_t)client_errors,
+                        (apr_uint64_t)timeouts, (apr_uint64_t)bytes_read,
+                        (apr_uint64_t)bytes_written, max_busy, busy);
 }
 
-static void reset_lb(req *r, const jk_worker *lb)
+static const char *reset_lb(req *r, const jk_worker *lb)
 {
     const apr_array_header_t *members = lb->config->members;
+    const char *was = "";
     for (int i = 0; i < members->nelts; i++) {
         const jk_worker *w = jk_workers_find(r->sw->workers,
                                              APR_ARRAY_IDX(members, i, jk_worker_config *)->name);
         if (w && w->shm)
-            reset_record(w->shm);
+            was = apr_pstrcat(r->pool, was, *was ? "; " : "", reset_record(r, w), NULL);
     }
+    return was;
 }
 
 static int do_reset(req *r, const char **done)
 {
     target t;
     int status;
+    const char *was;
     if ((status = find_target(r, &t, 0)) != 0)
         return status;
-    if (t.member)
-        reset_record(t.member->shm);
-    else
-        reset_lb(r, t.lb);
+    was = t.member ? reset_record(r, t.member) : reset_lb(r, t.lb);
     if (t.lb && t.member)
         *done = apr_psprintf(r->pool, "counters of member %s of lb %s reset", t.member->name,
                              t.lb->name);
     else
         *done = apr_psprintf(r->pool, "counters of %s %s reset", t.lb ? "lb" : "worker",
                              t.lb ? t.lb->name : t.member->name);
-    LOG(r->sw, JK_LOG_INFO, "status %s: %s: %s", r->sw->base.name, who(r), *done);
+    LOG(r->sw, JK_LOG_INFO, "status %s: %s: %s (%s)", r->sw->base.name, who(r), *done, was);
     return 0;
 }
 
@@ -2080,48 +2338,148 @@ static int same_secret(const char *a, const char *b)
     return diff == 0;
 }
 
-/* Why the request may not change anything, or NULL when it may. */
-static const char *action_refusal(req *r)
+/* host[:port] in lower case, without the scheme's default port. */
+static const char *normal_authority(req *r, const char *scheme, const char *text, size_t n)
+{
+    char *a = apr_pstrndup(r->pool, text, n);
+    size_t len;
+    for (char *p = a; *p; p++)
+        *p = (char)apr_tolower(*p);
+    len = strlen(a);
+    if ((strcasecmp(scheme, "http") == 0 && len > 3 && strcmp(a + len - 3, ":80") == 0) ||
+        (strcasecmp(scheme, "https") == 0 && len > 4 && strcmp(a + len - 4, ":443") == 0))
+        *strrchr(a, ':') = '\0';
+    return a;
+}
+
+/* Does an Origin or Referer URL name the host this request was sent to? */
+static int names_this_host(req *r, const char *url)
+{
+    const char *sep = strstr(url, "://"), *start, *host = request_header(r->s, "Host");
+    const char *scheme;
+    size_t n;
+    if (sep == NULL || sep == url)
+        return 0;
+    scheme = apr_pstrndup(r->pool, url, (apr_size_t)(sep - url));
+    start = sep + 3;
+    n = strcspn(start, "/?#");
+    for (size_t i = n; i > 0; i--)
+        if (start[i - 1] == '@') { /* a Referer may carry user:password@ */
+            start += i;
+            n -= i;
+            break;
+        }
+    if (host == NULL || *host == '\0')
+        host = apr_psprintf(r->pool, "%s:%d", server_name(r), r->s->server_port);
+    return strcmp(normal_authority(r, scheme, start, n),
+                  normal_authority(r, scheme, host, strlen(host))) == 0;
+}
+
+/*
+ * What a browser tells about where a request comes from.  Another site can
+ * make a browser send a GET or a form here, but not make it say that it
+ * comes from this site: Sec-Fetch-Site, Origin and Referer are set by the
+ * browser alone.  Scripts (curl) send none of them.  Sec-Fetch-Site, where a
+ * browser sends it, decides alone: it needs no Host to compare with, so a
+ * proxy in front that rewrites Host does not make the page's own forms fail.
+ */
+static const char *foreign_site(req *r)
+{
+    const char *site = request_header(r->s, "Sec-Fetch-Site");
+    const char *origin = request_header(r->s, "Origin");
+    const char *referer = request_header(r->s, "Referer");
+    if (site)
+        return strcasecmp(site, "same-origin") == 0 || strcasecmp(site, "none") == 0
+                   ? NULL
+                   : apr_psprintf(r->pool, "the browser says this request came from another "
+                                  "site (Sec-Fetch-Site: %s)", safe_text(r->pool, site));
+    /* Origin: null is a page that hides where it is. */
+    if (origin && (strcmp(origin, "null") == 0 || !names_this_host(r, origin)))
+        return apr_psprintf(r->pool, "the request came from another site (Origin: %s)",
+                            safe_text(r->pool, origin));
+    if (referer && !names_this_host(r, referer))
+        return apr_psprintf(r->pool, "the request came from another site (Referer: %s)",
+                            safe_text(r->pool, referer));
+    return NULL;
+}
+
+/* strict_update: only a POST with the page's token, as no other site can read it. */
+static const char *strict_refusal(req *r)
 {
     const char *token = param(r, "token");
-    const char *site = request_header(r->s, "Sec-Fetch-Site");
-    if (r->sw->cfg->read_only)
-        return "this status worker is read only";
+    if (strcmp(r->s->method, "POST") != 0)
+        return "changes are accepted only as a POST carrying the status page's token "
+               "(strict_update); nothing was changed";
     if (r->sw->token == NULL)
         return "no action token could be made at start-up; actions are disabled";
-    if (site && strcasecmp(site, "cross-site") == 0)
-        return "the browser says this form came from another site";
     if (token == NULL || !same_secret(token, r->sw->token))
         return "the action token is missing or wrong: reload the status page and try again";
     return NULL;
 }
 
-/* Where the browser goes after a form: the list page, so a reload does not resubmit. */
-static const char *after_post_location(req *r)
+#define OPT_READ_ONLY 0x20     /* mod_jk's opt= bit for a read-only view */
+
+/* mod_jk's page links to itself with opt=32 to browse without changing anything. */
+static int asked_read_only(const req *r)
+{
+    int opt;
+    return parse_number(param(r, "opt"), 0, 0xFFFF, &opt) == 0 && (opt & OPT_READ_ONLY);
+}
+
+/* Why the request may not change anything, or NULL when it may. */
+static const char *action_refusal(req *r)
+{
+    const char *why;
+    if (r->sw->cfg->read_only)
+        return "this status worker is read only";
+    if (asked_read_only(r))
+        return "opt=32 asks for read only mode: this command is not allowed";
+    if (strcmp(r->s->method, "HEAD") == 0)
+        return "a HEAD request never changes anything; use GET or POST";
+    if ((why = foreign_site(r)) != NULL)
+        return why;
+    return r->sw->cfg->strict_update ? strict_refusal(r) : NULL;
+}
+
+/* refresh=, or mod_jk's re= */
+static const char *refresh_param(const req *r)
+{
+    return param(r, "refresh") ? param(r, "refresh") : param(r, "re");
+}
+
+/*
+ * Where the browser goes after an action: the page it came from (mod_jk's
+ * from=list, or from=show for one worker), so a reload does not repeat it.
+ */
+static const char *after_action_location(req *r)
 {
     const char *loc = percent_encode(r->pool, r->s->uri ? r->s->uri : "/", "/%!$'()*+,;=:@");
+    const char *from = param(r, "from"), *w = param(r, "w"), *sep = "?";
     int refresh;
-    if (parse_number(param(r, "refresh"), 1, MAX_REFRESH, &refresh) == 0)
-        loc = apr_psprintf(r->pool, "%s?refresh=%d", loc, refresh);
+    if (from && (strcmp(from, "show") == 0 || strcmp(from, "edit") == 0) && w && *w &&
+        known_worker(r, w)) {
+        loc = apr_pstrcat(r->pool, loc, "?cmd=show&w=", percent_encode(r->pool, w, ""), NULL);
+        sep = "&";
+    }
+    if (parse_number(refresh_param(r), 1, MAX_REFRESH, &refresh) == 0)
+        loc = apr_psprintf(r->pool, "%s%srefresh=%d", loc, sep, refresh);
     return loc;
 }
 
 static jk_result action_done(req *r, const char *done)
 {
     apr_array_header_t *h;
+    const char *ctype;
     if (strcasecmp(r->mime, "json") == 0) {
         h = base_headers(r, "application/json");
         putf(r, "{\"ok\":true,\"message\":%s}\n", js(r, done));
         return send_out(r, 200, "OK", h);
     }
-    if (strcasecmp(r->mime, "txt") == 0) {
-        h = base_headers(r, "text/plain; charset=utf-8");
-        putf(r, "OK %s\n", done);
-        return send_out(r, 200, "OK", h);
-    }
+    if (put_result(r, "OK", done, &ctype))
+        return send_out(r, 200, "OK", base_headers(r, ctype));
     h = base_headers(r, "text/plain; charset=utf-8");
-    add_header(h, "Location", after_post_location(r));
-    putf(r, "%s; see %s\n", done, safe_text(r->pool, after_post_location(r)));
+    add_header(h, "Location", after_action_location(r));
+    putf(r, "%s; see %s\n", done, safe_text(r->pool, after_action_location(r)));
     return send_out(r, 303, "See Other", h);
 }
 
@@ -2130,7 +2488,7 @@ static jk_result run_action(req *r)
     const char *cmd = param(r, "cmd"), *done = NULL;
     int status;
     if (cmd == NULL || !is_action_cmd(cmd))
-        return refuse(r, 400, "a POST must carry cmd=update, cmd=reset or cmd=recover");
+        return refuse(r, 400, "a change needs cmd=update, cmd=reset or cmd=recover");
     if (strcmp(cmd, "update") == 0)
         status = do_update(r, &done);
     else if (strcmp(cmd, "reset") == 0)
@@ -2140,9 +2498,27 @@ static jk_result run_action(req *r)
     return status != 0 ? refuse(r, status, r->why) : action_done(r, done);
 }
 
+static void set_mime(req *r)
+{
+    r->mime_asked = param(r, "mime") != NULL;
+    r->mime = r->mime_asked ? param(r, "mime") : "html";
+}
+
+/* Refused (and logged) unless action_refusal() finds nothing against it. */
+static jk_result serve_action(req *r)
+{
+    const char *why = action_refusal(r);
+    if (why != NULL) {
+        LOG(r->sw, JK_LOG_INFO, "status %s: refused %s from %s: %s", r->sw->base.name,
+            safe_text(r->pool, param(r, "cmd")), who(r), why);
+        return refuse(r, 403, why);
+    }
+    return run_action(r);
+}
+
 static jk_result serve_post(req *r)
 {
-    const char *body = NULL, *why;
+    const char *body = NULL;
     int status;
     if (!is_form(r->s))
         return refuse(r, 415, "actions are sent as application/x-www-form-urlencoded");
@@ -2152,13 +2528,8 @@ static jk_result serve_post(req *r)
         r->params = apr_table_make(r->pool, 1);
         return refuse(r, 400, "malformed form data");
     }
-    r->mime = param(r, "mime") ? param(r, "mime") : "html";
-    if ((why = action_refusal(r)) != NULL) {
-        LOG(r->sw, JK_LOG_INFO, "status %s: refused %s from %s: %s", r->sw->base.name,
-            safe_text(r->pool, param(r, "cmd")), who(r), why);
-        return refuse(r, 403, why);
-    }
-    return run_action(r);
+    set_mime(r);
+    return serve_action(r);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2172,11 +2543,10 @@ static jk_result serve_get(req *r)
         r->params = apr_table_make(r->pool, 1);
         return refuse(r, 400, "malformed query string");
     }
-    r->mime = param(r, "mime") ? param(r, "mime") : "html";
+    set_mime(r);
     if (asks_for_change(r))
-        return refuse(r, 403, "changes are accepted only as a POST carrying the status page's "
-                      "token; nothing was changed");
-    if (parse_number(param(r, "refresh"), 1, MAX_REFRESH, &r->refresh) != 0)
+        return serve_action(r);
+    if (parse_number(refresh_param(r), 1, MAX_REFRESH, &r->refresh) != 0)
         r->refresh = 0;
     r->only = param(r, "w") && *param(r, "w") ? param(r, "w") : NULL;
     if (r->only && !known_worker(r, r->only))
@@ -2185,13 +2555,19 @@ static jk_result serve_get(req *r)
     cmd = param(r, "cmd") ? param(r, "cmd") : "list";
     if (strcmp(cmd, "check") == 0)
         return serve_check(r);
-    if (strcmp(cmd, "list") != 0 && strcmp(cmd, "show") != 0 && strcmp(cmd, "edit") != 0)
-        return refuse(r, 400, apr_psprintf(r->pool, "unknown cmd '%s' (list, show, check; "
-                                           "update, reset and recover by POST)",
+    if (strcmp(cmd, "list") != 0 && strcmp(cmd, "show") != 0 && strcmp(cmd, "edit") != 0 &&
+        strcmp(cmd, "version") != 0 && strcmp(cmd, "dump") != 0)
+        return refuse(r, 400, apr_psprintf(r->pool, "unknown cmd '%s' (list, show, edit, check, "
+                                           "version, dump, update, reset, recover)",
                                            safe_text(r->pool, cmd)));
     if ((f = find_format(r->mime)) == NULL)
         return refuse(r, 400, apr_psprintf(r->pool, "unknown mime '%s' (html, json, prometheus, "
                                            "xml, prop, txt)", safe_text(r->pool, r->mime)));
+    if (cmd[0] == 'v' || cmd[0] == 'd') {
+        if (f->render == render_prometheus)
+            return refuse(r, 400, "cmd=version and cmd=dump have no Prometheus form");
+        return serve_facts(r, cmd[0] == 'v' ? render_version : render_dump);
+    }
     return serve_view(r, f);
 }
 
@@ -2334,6 +2710,7 @@ apr_status_t jk_status_worker_create(apr_pool_t *pool, const jk_worker_config *c
     sw->workers = workers;
     sw->shm = env->shm;
     sw->token = env->token && *env->token ? env->token : NULL;
+    sw->props = env->props;
     sw->threads_per_child = env->threads_per_child > 0 ? env->threads_per_child : 1;
     sw->good = parse_rules(sw, pool, "good", cfg->good);
     sw->bad = parse_rules(sw, pool, "bad", cfg->bad);

@@ -8,9 +8,11 @@
  * Actions (change a member's activation and lbfactor; reset counters; force
  * recovery) change the shared records, so they take effect in every child at
  * once; route, redirect, domain and distance live in the per-process
- * configuration and are refused (409).  Actions are accepted only as POST
- * with the page's token, so that no other site can make a logged-in
- * operator's browser change anything.  See docs/status.md.
+ * configuration and are refused (409).  Actions come as mod_jk's GET URLs
+ * or the page's POST forms; one that a browser shows it sends for another
+ * site (Sec-Fetch-Site, Origin, Referer) is refused, so that no other site
+ * can make a logged-in operator's browser change anything, and with
+ * strict_update only a POST with the page's token counts.  See docs/status.md.
  */
 #ifndef JK_STATUS_H
 #define JK_STATUS_H

@@ -101,15 +101,24 @@ static int set_ext(apr_pool_t *pool, jk_rule_ext *e, const char *name, const cha
     return 0;
 }
 
-/* "worker;a=1;b=2": the worker name, and its extensions (NULL when none). */
+#define KNOWN_EXTENSIONS "reply_timeout, sticky_ignore, stateless, use_server_errors, " \
+    "active, disabled, stopped, fail_on_status, session_cookie, session_path, " \
+    "set_session_cookie, session_cookie_path"
+
+/*
+ * "worker;a=1;b=2": the worker name, and its extensions (NULL when none).  An extension
+ * that is unknown or lacks its '=' is an error in *err: mod_jk would drop it, and the
+ * rule would then behave unlike what was written.
+ */
 static const char *parse_worker_spec(apr_pool_t *pool, const char *spec, const jk_rule_ext **ext,
-                                     const char *file, int line, apr_array_header_t *warnings)
+                                     const char **err)
 {
     char *copy = apr_pstrdup(pool, spec), *state = NULL, *item;
     char *worker = apr_strtok(copy, ";", &state);
     jk_rule_ext *e = NULL;
 
     *ext = NULL;
+    *err = NULL;
     if (worker == NULL || spec[0] == ';')
         return ""; /* no worker name: the caller reports it */
 
@@ -119,11 +128,11 @@ static const char *parse_worker_spec(apr_pool_t *pool, const char *spec, const j
             e = new_ext(pool);
         if (eq)
             *eq = '\0';
-        if (eq == NULL || set_ext(pool, e, item, eq + 1) != 0) {
-            if (warnings)
-                APR_ARRAY_PUSH(warnings, const char *) = apr_psprintf(pool,
-                    "%s:%d: unknown rule extension '%s' ignored", file, line, item);
-        }
+        if (eq == NULL && *err == NULL)
+            *err = apr_psprintf(pool, "rule extension '%s' needs '=value'", item);
+        else if (eq && set_ext(pool, e, item, eq + 1) != 0 && *err == NULL)
+            *err = apr_psprintf(pool, "unknown rule extension '%s' (known: " KNOWN_EXTENSIONS ")",
+                                item);
     }
     *ext = e;
     return worker ? worker : "";
@@ -137,6 +146,7 @@ const char *jk_uri_map_add_spec(jk_uri_map *m, apr_pool_t *pool, const char *pat
     const char *worker, *bar, *err, *prefixes = pattern;
     int disabled = 0, exclude = 0;
 
+    (void)warnings; /* no rule problem is a mere warning any more; kept for the callers */
     /* "-" disables a rule (checked first, so "-!" is a disabled exclusion); "!" excludes. */
     if (*pattern == '-') {
         disabled = 1;
@@ -146,7 +156,9 @@ const char *jk_uri_map_add_spec(jk_uri_map *m, apr_pool_t *pool, const char *pat
         exclude = 1;
         pattern++;
     }
-    worker = parse_worker_spec(pool, worker_spec, &ext, file, line, warnings);
+    worker = parse_worker_spec(pool, worker_spec, &ext, &err);
+    if (err)
+        return err;
     if ((bar = strchr(pattern, '|')) != NULL) {
         /* "X|Y" is the two rules X and XY: "/app|" + "/" + "*" covers /app and all below it. */
         const char *x = apr_pstrndup(pool, pattern, (apr_size_t)(bar - pattern));

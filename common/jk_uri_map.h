@@ -75,8 +75,9 @@ const char *jk_uri_map_add(jk_uri_map *m, apr_pool_t *pool, const char *pattern,
                            const char *file, int line);
 /*
  * Add a rule as users write it: "[!|-]pattern" and "worker[;ext=value...]".
- * "X|Y" adds X and XY.  Returns NULL or an error; unknown extensions are
- * reported in `warnings` (const char *) as mod_jk does, not refused.
+ * "X|Y" adds X and XY.  Returns NULL or an error, an unknown extension included
+ * (mod_jk only warns; here the rule would act unlike what was written).  `warnings`
+ * receives nothing now; it stays for the callers until this module is split.
  */
 const char *jk_uri_map_add_spec(jk_uri_map *m, apr_pool_t *pool, const char *pattern,
                                 const char *worker_spec, jk_rule_source source, const char *file,

@@ -58,6 +58,7 @@ typedef struct jk_worker_env {
     int threads_per_child;  /* default connection_pool_size */
     jk_shm *shm;            /* NULL: no shared state (unit tests) */
     const char *token;      /* the status worker's action token, the same in every child */
+    const jk_props *props;  /* workers.properties as read, for cmd=dump; may be NULL */
 } jk_worker_env;
 
 int jk_result_http_status(jk_result r);

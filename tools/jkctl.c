@@ -724,7 +724,7 @@ static void d_workers_file(reader *r, const char *name, const char *args)
     const char *path = next_word(r->pool, &args);
     if (refuse_in_vhost(r, name))
         return;
-    if (path == NULL) {
+    if (path == NULL || *path == '\0') { /* httpd's TAKE1 refuses "" too, in these words */
         reader_error(r, "%s takes one argument, the workers.properties file", name);
         return;
     }
@@ -738,6 +738,10 @@ static void d_worker_property(reader *r, const char *name, const char *args)
         return;
     while (apr_isspace(*args))
         args++;
+    if (*args == '\0' || *args == '#') {
+        reader_error(r, "%s needs a name=value line", name);
+        return;
+    }
     p = apr_array_push(r->conf->worker_lines);
     p->key = NULL;
     p->value = apr_pstrdup(r->pool, args);
@@ -786,7 +790,7 @@ static void d_mount_file(reader *r, const char *name, const char *args)
 {
     const char *path = next_word(r->pool, &args);
     mount_file_ref *ref;
-    if (path == NULL) {
+    if (path == NULL || *path == '\0') {
         reader_error(r, "%s takes one argument, the uriworkermap.properties file", name);
         return;
     }
@@ -1253,10 +1257,10 @@ static void check_rule_workers(setup *s, const jk_uri_map *m)
         w = jk_config_find(s->config, r->worker);
         if (w == NULL || !w->mountable)
             diags_addf(s->diags, 1, r->file, r->line, "%s %s names worker '%s', which is not "
-                       "in worker.list",
+                       "in worker.list; %s",
                        r->source == JK_RULE_FROM_MOUNTFILE ? "rule"
                                                            : r->exclude ? "JkUnMount" : "JkMount",
-                       r->pattern, r->worker);
+                       r->pattern, r->worker, jk_config_mount_hint(s->pool, s->config, r->worker));
     }
 }
 
@@ -1542,31 +1546,6 @@ static void lint_inherited_route(setup *s, const jk_worker_config *lb, const jk_
             m->name);
 }
 
-static void lint_empty_route(setup *s, const jk_worker_config *lb, const jk_worker_config *m)
-{
-    if (!lb->sticky_session || *m->route != '\0')
-        return;
-    lint_at(s, chain_prop_any(s, m->name, "route", "jvm_route"), m, "member %s of lb %s has an "
-            "empty route: with sticky_session no session id can name it, so its sessions "
-            "move on every request", m->name, lb->name);
-}
-
-static void lint_redirect(setup *s, const jk_worker_config *lb, const jk_worker_config *m)
-{
-    const char *routes = "";
-    if (*m->redirect == '\0')
-        return;
-    for (int i = 0; i < lb->members->nelts; i++) {
-        const jk_worker_config *x = APR_ARRAY_IDX(lb->members, i, jk_worker_config *);
-        if (strcmp(x->route, m->redirect) == 0)
-            return;
-        routes = apr_pstrcat(s->pool, routes, i ? ", " : "", x->route, NULL);
-    }
-    lint_at(s, chain_prop(s, m->name, "redirect"), m, "redirect '%s' of %s names no route of lb "
-            "%s (%s): the sessions of %s have nowhere to go when it is down", m->redirect,
-            m->name, lb->name, routes, m->name);
-}
-
 static void lint_same_endpoint(setup *s, const jk_worker_config *lb)
 {
     for (int i = 0; i < lb->members->nelts; i++)
@@ -1616,8 +1595,6 @@ static void lint_lb(setup *s, const jk_worker_config *lb)
     for (int i = 0; i < lb->members->nelts; i++) {
         const jk_worker_config *m = APR_ARRAY_IDX(lb->members, i, jk_worker_config *);
         lint_inherited_route(s, lb, m);
-        lint_empty_route(s, lb, m);
-        lint_redirect(s, lb, m);
     }
     lint_same_endpoint(s, lb);
     lint_partial_secret(s, lb);
@@ -1738,72 +1715,11 @@ static void lint_stray_names(setup *s)
     apr_hash_t *used = variables_used(s);
     for (int i = 0; i < s->props->items->nelts; i++) {
         const jk_prop *p = &APR_ARRAY_IDX(s->props->items, i, jk_prop);
-        if (starts_with(p->key, WORKER_PREFIX) || apr_hash_get(used, p->key, APR_HASH_KEY_STRING))
+        /* One that reads like a worker key is the validator's error (a misspelt key). */
+        if (strncasecmp(p->key, "worker", 6) == 0 || apr_hash_get(used, p->key, APR_HASH_KEY_STRING))
             continue;
-        if (starts_with(p->key, "\xEF\xBB\xBF"))
-            continue; /* lint_encoding() says it */
-        if (strncasecmp(p->key, "worker", 6) == 0)
-            diags_addf(s->diags, 0, p->file, p->line, "'%s' is not a worker key (those start "
-                       "with 'worker.'), and no $(%s) uses it: a misspelling?", p->key, p->key);
-        else
-            diags_addf(s->diags, 0, p->file, p->line, "'%s' does not start with 'worker.', so "
-                       "it is a variable for $(%s), but nothing uses it", p->key, p->key);
-    }
-}
-
-/* The offset of the first byte that is not UTF-8, or -1. */
-static long utf8_error_at(const unsigned char *s, apr_size_t n)
-{
-    apr_size_t i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        apr_size_t need;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF)
-            need = 1;
-        else if (c >= 0xE0 && c <= 0xEF)
-            need = 2;
-        else if (c >= 0xF0 && c <= 0xF4)
-            need = 3;
-        else
-            return (long)i;
-        if (i + need >= n)
-            return (long)i;
-        for (apr_size_t k = 1; k <= need; k++)
-            if ((s[i + k] & 0xC0) != 0x80)
-                return (long)i;
-        i += need + 1;
-    }
-    return -1;
-}
-
-/*
- * A byte order mark becomes part of the first line (a name such as "\xEF\xBB\xBFworker.list",
- * or a line that is not name=value); bytes that are not UTF-8 before a '#' come from a
- * file saved in another encoding.
- */
-static void lint_encoding(setup *s, const char *file)
-{
-    const apr_array_header_t *lines;
-    const char *first = source_line(s, file, 1);
-    if (first && starts_with(first, "\xEF\xBB\xBF"))
-        diags_addf(s->diags, 0, file, 1, "the file starts with a UTF-8 byte order mark, which "
-                   "the module reads as part of this line%s; save the file without it",
-                   first[3] == '#' ? "" : apr_psprintf(s->pool, " (its name is not '%.*s')",
-                                                       (int)strcspn(first + 3, "= \t"),
-                                                       first + 3));
-    lines = apr_hash_get(s->line_cache, file, APR_HASH_KEY_STRING);
-    for (int i = 0; i < lines->nelts; i++) {
-        const char *text = APR_ARRAY_IDX(lines, i, const char *);
-        apr_size_t n = strcspn(text, "#");
-        long at = utf8_error_at((const unsigned char *)text, n);
-        if (at >= 0)
-            diags_addf(s->diags, 0, file, i + 1, "byte 0x%02X at column %ld is not UTF-8: "
-                       "names, hosts and routes should be plain ASCII (was the file saved in "
-                       "another encoding?)", (unsigned char)text[at], at + 1);
+        diags_addf(s->diags, 0, p->file, p->line, "'%s' does not start with 'worker.', so it is "
+                   "a variable for $(%s), but nothing uses it", p->key, p->key);
     }
 }
 
@@ -1838,8 +1754,6 @@ static void run_lints(setup *s)
     lint_member_mounts(s, rules);
     lint_status_access(s, rules);
     lint_stray_names(s);
-    if (s->workers_file)
-        lint_encoding(s, s->workers_file);
 }
 
 static int cmd_check(apr_pool_t *p, const options *o)

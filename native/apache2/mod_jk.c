@@ -59,6 +59,7 @@ typedef struct jk_global {
     apr_array_header_t *mount_warnings; /* unknown rule extensions, reported at start */
     int watchdog_interval;            /* s, UNSET: worker.maintain */
     jk_config *config;
+    const jk_props *props;            /* what config was built from: the status worker's dump */
     jk_shm *shm;                      /* created by the parent, shared by the children */
     const char *token;                /* status worker actions; made by the parent */
     jk_worker_table *workers;         /* per child */
@@ -162,6 +163,9 @@ static const char *set_worker_property(cmd_parms *cmd, void *dummy, const char *
     (void)dummy;
     if (err)
         return err;
+    /* A bare JkWorkerProperty (or one holding only a comment) sets nothing anyone can see. */
+    if (line[strspn(line, " \t")] == '\0' || line[strspn(line, " \t")] == '#')
+        return "JkWorkerProperty needs a name=value line";
     p = apr_array_push(g.worker_lines);
     p->key = NULL;
     p->value = apr_pstrdup(cmd->pool, line);
@@ -433,7 +437,7 @@ static const command_rec jk_cmds[] = {
     AP_INIT_TAKE12("JkUnMount", set_unmount, NULL, RSRC_CONF | ACCESS_CONF,
                    "URI pattern and worker to exclude"),
     AP_INIT_TAKE1("JkMountFile", set_mount_file, NULL, RSRC_CONF,
-                  "uriworkermap.properties: pattern=worker lines"),
+                  "the uriworkermap.properties file"),
     AP_INIT_TAKE1("JkMountFileReload", set_mount_file_reload, NULL, RSRC_CONF,
                   "seconds between checks of the JkMountFile for changes (0: never)"),
     AP_INIT_TAKE12("JkStripSession", set_strip_session, NULL, RSRC_CONF,
@@ -526,9 +530,10 @@ static void check_rule_workers(const jk_uri_map *m, const jk_config *cfg,
         w = jk_config_find(cfg, r->worker);
         if (w == NULL || !w->mountable)
             APR_ARRAY_PUSH(errors, const char *) = apr_psprintf(p,
-                "%s:%d: %s %s names worker '%s', which is not in worker.list", r->file, r->line,
+                "%s:%d: %s %s names worker '%s', which is not in worker.list; %s", r->file,
+                r->line,
                 r->source == JK_RULE_FROM_MOUNTFILE ? "rule" : r->exclude ? "JkUnMount" : "JkMount",
-                r->pattern, r->worker);
+                r->pattern, r->worker, jk_config_mount_hint(p, cfg, r->worker));
     }
 }
 
@@ -556,7 +561,8 @@ static int check_mounts(server_rec *main_server, const jk_config *cfg, apr_array
 
 static int jk_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
-    jk_config *cfg = jk_config_build(pconf, read_properties(pconf));
+    jk_props *props = read_properties(pconf);
+    jk_config *cfg = jk_config_build(pconf, props);
     (void)plog;
     (void)ptemp;
     check_mounts(s, cfg, cfg->errors, pconf);
@@ -571,6 +577,7 @@ static int jk_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
         return !OK;
     }
     g.config = cfg;
+    g.props = props;
     return OK;
 }
 
@@ -968,6 +975,7 @@ static void jk_child_init(apr_pool_t *pchild, server_rec *s)
     env.threads_per_child = threads > 0 ? threads : 1;
     env.shm = g.shm;
     env.token = g.token;
+    env.props = g.props;
     if ((rv = jk_workers_create(pchild, g.config, &env, &g.workers)) != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "mod_jk: cannot create the workers");
         jk_log(g.log, JK_LOG_EMERG, "cannot create the workers in this process");

@@ -208,6 +208,28 @@ def pki(work_root):
     return pki
 
 
+@pytest.fixture
+def browser():
+    """Headless Chromium driven by Selenium, as an operator's browser; skips without them."""
+    webdriver = pytest.importorskip("selenium.webdriver")
+    if not shutil.which("chromedriver"):
+        pytest.skip("chromedriver not installed (apt-get install chromium-driver)")
+    options = webdriver.ChromeOptions()
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"):
+        options.add_argument(flag)
+    profile = tempfile.mkdtemp(prefix="jk-selenium-")
+    options.add_argument(f"--user-data-dir={profile}")
+    options.binary_location = shutil.which("chromium")
+    from selenium.webdriver.chrome.service import Service
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """Attach the logs of every live httpd to a failing test's report."""

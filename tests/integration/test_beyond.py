@@ -3,8 +3,6 @@ browser can click but no other site can trigger, members brought back by backgro
 checks, slow start after recovery, and a retry budget when everything fails."""
 import collections
 import re
-import shutil
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -38,26 +36,7 @@ def routes(httpd, n):
 
 # -- the status page in a real browser --------------------------------------------------
 
-@pytest.fixture
-def browser():
-    webdriver = pytest.importorskip("selenium.webdriver")
-    if not shutil.which("chromedriver"):
-        pytest.skip("chromedriver not installed (apt-get install chromium-driver)")
-    options = webdriver.ChromeOptions()
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"):
-        options.add_argument(flag)
-    profile = tempfile.mkdtemp(prefix="jk-selenium-")
-    options.add_argument(f"--user-data-dir={profile}")
-    options.binary_location = shutil.which("chromium")
-    from selenium.webdriver.chrome.service import Service
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
-
+# The `browser` fixture (Selenium driving headless Chromium) is in conftest.py.
 
 def test_clicking_stop_on_the_status_page_works(make_httpd, tomcat, tomcat2, jk_module, browser):
     from selenium.webdriver.common.by import By

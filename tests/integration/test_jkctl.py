@@ -374,14 +374,15 @@ app/x=loadbalancer
 /w/*=worker1;bogus=1
 /status/*=jkstatus
 no equals sign
+/v/*=worker1
 """)
     r = jkctl("check", workers, rules)
     assert r.rc == 2, r
     for e in ["2: error: URI pattern 'app/x' must start with '/'",
               "3: error: rule /y/* names worker 'nobody', which is not in worker.list",
               "4: error: rule /z/* names worker 'worker2', which is not in worker.list",
-              "5: warning: unknown rule extension 'bogus' ignored",
-              "5: warning: rule /w/* sends requests straight to worker1, a member of lb",
+              "5: error: unknown rule extension 'bogus' (known: reply_timeout,",
+              "8: warning: rule /v/* sends requests straight to worker1, a member of lb",
               "7: error: expected pattern=worker, found 'no equals sign'"]:
         assert f"{rules}:{e}" in r.out, r
     # Without httpd.conf jkctl cannot see a <Location>, so it does not guess about access.

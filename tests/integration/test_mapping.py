@@ -136,17 +136,42 @@ def test_mount_file_edit_is_live_and_nothing_fails(make_httpd, tomcat, jk_module
     assert "reloaded" in httpd.jk_log()
 
 
+def wait_for(condition, seconds=10):
+    """Poll `condition` (requests make the module look at the file) until true or timeout."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
 def test_broken_edit_keeps_the_last_good_map(make_httpd, tomcat, jk_module):
     httpd = mountfile_httpd(make_httpd, tomcat, "/echo/*=w1\n")
-    write_map(httpd, "/echo/*=w1\nthis line is wrong\n/*.jsp=nosuchworker\n")
-    # The file is looked at when requests come; they keep being served by the old rules.
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and "not reloaded" not in httpd.jk_log():
+    rules = httpd.conf_dir / "uriworkermap.properties"
+    # A new good rule (/index.jsp) among broken ones: none of the file may apply.
+    write_map(httpd, "/echo/*=w1\n/index.jsp=w1\nthis line is wrong\n/*.jsp=nosuchworker\n"
+                     "/x/*=w1;colour=red\n")
+
+    def old_map_serves_and_refusal_logged():
+        # Requests keep being served by the old rules while the file is looked at.
         assert requests.get(httpd.url("/echo/x"), timeout=10).status_code == 200
-        time.sleep(0.2)
+        return "not reloaded" in httpd.jk_log()
+
+    assert wait_for(old_map_serves_and_refusal_logged), httpd.jk_log()
     log = httpd.jk_log()
-    assert "uriworkermap.properties:2: expected pattern=worker, found 'this line is wrong'" in log
-    assert "uriworkermap.properties:3: rule /*.jsp names worker 'nosuchworker'" in log
+    assert f"{rules}:3: expected pattern=worker, found 'this line is wrong'" in log
+    assert f"{rules}:4: rule /*.jsp names worker 'nosuchworker', which is not in worker.list" in log
+    assert f"{rules}:5: unknown rule extension 'colour'" in log
+    assert f"JkMountFile {rules} not reloaded: the previous rules stay in use" in log
+    # Never half-applied: the good new line of the broken file is not in use.
+    assert requests.get(httpd.url("/index.jsp"), timeout=10).status_code == 404
+    assert requests.get(httpd.url("/echo/x"), timeout=10).status_code == 200
+
+    # Fixed: the new map applies as a whole.
+    write_map(httpd, "/echo/*=w1\n/index.jsp=w1\n")
+    assert wait_for(lambda: requests.get(httpd.url("/index.jsp"), timeout=10).status_code == 200)
+    assert f"JkMountFile {rules} reloaded: 2 rule(s)" in httpd.jk_log()
     assert requests.get(httpd.url("/echo/x"), timeout=10).status_code == 200
 
 
@@ -171,12 +196,6 @@ def test_use_server_errors_extension(make_httpd, tomcat, jk_module):
 def test_reply_timeout_extension(make_httpd, tomcat, jk_module):
     httpd = mountfile_httpd(make_httpd, tomcat, "/sleep.jsp=w1;reply_timeout=400\n")
     assert requests.get(httpd.url("/sleep.jsp?ms=2000"), timeout=10).status_code == 504
-
-
-def test_unknown_extension_is_a_warning(make_httpd, tomcat, jk_module):
-    httpd = mountfile_httpd(make_httpd, tomcat, "/echo/*=w1;colour=blue\n")
-    assert requests.get(httpd.url("/echo/x"), timeout=10).status_code == 200
-    assert "unknown rule extension 'colour' ignored" in httpd.error_log()
 
 
 def test_no_jk_and_sethandler(make_httpd, tomcat, jk_module):

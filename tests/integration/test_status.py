@@ -1,10 +1,12 @@
 """The status worker: a real httpd (prefork, several children) in front of two real Tomcats.
 
 The page is read the way its users read it: by people (HTML, and a real headless Chromium),
-by scripts (JSON) and by Prometheus (the text format, checked by promtool when it is
-installed and always by a strict validator here). Actions are sent the way the page sends
-them: a form POST carrying the page's token. Whether an action took effect is checked from
-the outside, by where Tomcat says requests went and by which httpd children served them.
+by scripts (JSON, and mod_jk's own GET URLs sent by curl) and by Prometheus (the text
+format, checked by promtool when it is installed and always by a strict validator here).
+Actions are sent the way their users send them: the page's form POSTs (in a real headless
+Chromium too) and the GET URLs of mod_jk's status worker. Whether an action took effect is
+checked from the outside, by where Tomcat says requests went and by which httpd children
+served them.
 
 Run: /usr/bin/python3 -m pytest tests/integration/test_status.py
 """
@@ -40,10 +42,14 @@ JkMount /echo.jsp lb
 JkMount /jkstatus jkstatus
 JkMount /jkstatus-ro jkro
 JkMount /jkstatus-auth jkauth
+JkMount /jkstatus-strict jkstrict
 JkMount /denied-status jkstatus
 LogFormat "%P %U" pid
 CustomLog "@LOG_DIR@/pid_log" pid
 <Location "/jkstatus">
+    Require ip 127.0.0.1
+</Location>
+<Location "/jkstatus-strict">
     Require ip 127.0.0.1
 </Location>
 <Location "/denied-status">
@@ -58,7 +64,7 @@ CustomLog "@LOG_DIR@/pid_log" pid
 """
 
 WORKERS = """\
-worker.list=lb,jkstatus,jkro,jkauth
+worker.list=lb,jkstatus,jkro,jkauth,jkstrict
 worker.lb.type=lb
 worker.lb.balance_workers=worker1,worker2
 worker.worker1.host=@TOMCAT1_HOST@
@@ -70,6 +76,8 @@ worker.jkro.type=status
 worker.jkro.read_only=true
 worker.jkauth.type=status
 worker.jkauth.user=alice
+worker.jkstrict.type=status
+worker.jkstrict.strict_update=true
 """
 
 NUMBER_KEYS = ("requests", "errors", "client_errors", "reply_timeouts", "busy", "max_busy",
@@ -170,10 +178,22 @@ def post(httpd, path="/jkstatus", headers=None, **fields):
                          allow_redirects=False)
 
 
-def set_activation(httpd, member, value):
-    response = post(httpd, cmd="update", w="lb", sw=member, vwa=value, token=token_of(httpd))
+def set_activation(httpd, member, value, path="/jkstatus"):
+    response = post(httpd, path, cmd="update", w="lb", sw=member, vwa=value,
+                    token=token_of(httpd))
     assert response.status_code == 303, response.text
-    assert response.headers["Location"] == "/jkstatus"
+    assert response.headers["Location"] == path
+
+
+def activation_of(httpd, member):
+    return members(status_json(httpd))[member]["activation"]
+
+
+def curl(*args):
+    """curl as a deployment script runs it: -s, the body (or -w) on stdout."""
+    result = subprocess.run(["curl", "-sS", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, timeout=TIMEOUT, check=True)
+    return result.stdout.decode()
 
 
 def routes_of(httpd, count, workers=16):
@@ -380,21 +400,82 @@ def test_reset_zeroes_the_counters(httpd):
         assert member["requests"] == 0 and member["bytes_written"] == 0
 
 
-def test_a_cross_site_get_changes_nothing(httpd):
-    token = token_of(httpd)
-    before = members(status_json(httpd))["worker2"]["activation"]
-    # What an <img src> or a link on another site would send.
-    response = get(httpd, f"/jkstatus?cmd=update&w=lb&sw=worker2&vwa=S&token={token}")
-    assert response.status_code == 403
-    # A form on another site cannot know the token ...
-    assert post(httpd, cmd="update", w="lb", sw="worker2", vwa="S").status_code == 403
-    assert post(httpd, cmd="update", w="lb", sw="worker2", vwa="S",
+# mod_jk's URL interface, as operators' scripts use it
+DRAIN_SCRIPT = """\
+#!/bin/sh
+# Take worker2 out of the balancer before updating its Tomcat, as under mod_jk.
+set -e
+STATUS="$1"
+curl -s -o /dev/null -w '%{http_code}\\n' \\
+    "$STATUS?cmd=update&from=list&w=lb&sw=worker2&vwa=2"
+"""
+
+
+def test_a_curl_script_stops_a_member_with_mod_jks_get_url(httpd, tmp_path):
+    script = tmp_path / "drain.sh"
+    script.write_text(DRAIN_SCRIPT)
+    routes_of(httpd, 16)
+    assert activation_of(httpd, "worker2") == "Active"
+    try:
+        result = subprocess.run(["sh", str(script), httpd.url("/jkstatus")],
+                                stdout=subprocess.PIPE, timeout=TIMEOUT, check=True)
+        assert result.stdout.decode() == "303\n"
+        assert activation_of(httpd, "worker2") == "Stopped"
+        assert routes_of(httpd, 20) == {"worker1": 20}
+        assert httpd.wait_log(r"\[info\] status jkstatus: client 127\.0\.0\.1 set activation "
+                              r"of member worker2 of lb lb: Active -> Stopped")
+        # mod_jk's answer for scripts that ask for text.
+        text = curl(httpd.url("/jkstatus?cmd=update&w=lb&sw=worker2&vwa=0&mime=txt"))
+        assert text == 'Result: type=OK message="member worker2 of lb lb updated"\n'
+        assert activation_of(httpd, "worker2") == "Active"
+        assert httpd.wait_log(r"set activation of member worker2 of lb lb: Stopped -> Active")
+    finally:
+        curl(httpd.url("/jkstatus?cmd=update&w=lb&sw=worker2&vwa=0"))
+    routes = routes_of(httpd, 40)
+    assert routes["worker1"] > 0 and routes["worker2"] > 0, routes
+
+
+def test_mod_jks_read_commands_answer_scripts(httpd):
+    version = curl(httpd.url("/jkstatus?cmd=version&mime=txt"))
+    assert re.search(r"^Software: jk_version=jk-connector/\S+$", version, re.M), version
+    assert version.endswith('Result: type=OK message="Action finished"\n')
+    dump = curl(httpd.url("/jkstatus?cmd=dump&mime=prop"))
+    assert "worker.lb.balance_workers=worker1,worker2\n" in dump
+    assert "worker.jkstrict.strict_update=true\n" in dump
+    shown = curl(httpd.url("/jkstatus?cmd=show&w=lb&mime=txt"))
+    assert "member lb=lb name=worker1 " in shown and "member lb=lb name=worker2 " in shown
+
+
+@pytest.mark.parametrize("header", ["Sec-Fetch-Site: cross-site", "Sec-Fetch-Site: same-site",
+                                    "Origin: http://evil.example", "Origin: null",
+                                    "Referer: http://evil.example/page.html"])
+def test_the_same_url_from_another_site_changes_nothing(httpd, header):
+    url = httpd.url("/jkstatus?cmd=update&from=list&w=lb&sw=worker2&vwa=2")
+    answer = curl("-H", header, "-w", "\n%{http_code}", url)
+    body, status = answer.rsplit("\n", 1)
+    assert status == "403"
+    assert "another site" in body and header.split(": ")[1] in body, body
+    assert activation_of(httpd, "worker2") == "Active"
+    assert httpd.wait_log(r"status jkstatus: refused update from client 127\.0\.0\.1: .*"
+                          + re.escape(header.split(": ")[1]))
+
+
+def test_strict_update_takes_only_the_pages_token(httpd):
+    response = get(httpd, "/jkstatus-strict?cmd=update&w=lb&sw=worker2&vwa=S")
+    assert response.status_code == 403 and "strict_update" in response.text
+    assert post(httpd, "/jkstatus-strict", cmd="update", w="lb", sw="worker2",
+                vwa="S").status_code == 403
+    assert post(httpd, "/jkstatus-strict", cmd="update", w="lb", sw="worker2", vwa="S",
                 token="0" * 32).status_code == 403
-    # ... and a browser says where a form came from.
-    response = post(httpd, headers={"Sec-Fetch-Site": "cross-site", "Origin": "http://evil.test"},
-                    cmd="update", w="lb", sw="worker2", vwa="S", token=token)
+    response = post(httpd, "/jkstatus-strict", headers={"Sec-Fetch-Site": "cross-site"},
+                    cmd="update", w="lb", sw="worker2", vwa="S", token=token_of(httpd))
     assert response.status_code == 403
-    assert members(status_json(httpd))["worker2"]["activation"] == before == "Active"
+    assert activation_of(httpd, "worker2") == "Active"
+    set_activation(httpd, "worker2", "D", path="/jkstatus-strict")
+    try:
+        assert activation_of(httpd, "worker2") == "Disabled"
+    finally:
+        set_activation(httpd, "worker2", "A", path="/jkstatus-strict")
 
 
 def test_read_only_rejects_actions(httpd):
@@ -403,6 +484,9 @@ def test_read_only_rejects_actions(httpd):
                     token=token)
     assert response.status_code == 403
     assert "read only" in response.text
+    response = get(httpd, "/jkstatus-ro?cmd=update&w=lb&sw=worker2&vwa=2&mime=txt")
+    assert response.status_code == 403
+    assert response.text == 'Result: type=ERROR message="this status worker is read only"\n'
     assert members(status_json(httpd))["worker2"]["activation"] == "Active"
     text = page(httpd, "/jkstatus-ro")
     assert "<form" not in text and token not in text
@@ -471,3 +555,59 @@ def test_page_in_headless_chromium(httpd, tmp_path):
     assert "Load balancer lb" in dom
     if os.environ.get("JK_UPDATE_SCREENSHOT"):
         shutil.copy(shot, REPO / "docs" / "status.png")
+
+
+
+def choose_and_apply(browser, member, activation):
+    """What an operator does: pick the activation in the member's row, click its Apply."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+    Select(browser.find_element(By.CSS_SELECTOR, f'select[aria-label="activation of {member}"]')
+           ).select_by_visible_text(activation)
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+    row = browser.find_element(By.ID, f"m.lb.{member}")
+    row.find_element(By.XPATH, ".//button[normalize-space()='Apply']").click()
+    # The click submits the form; wait until the page it leads back to has replaced this one.
+    WebDriverWait(browser, TIMEOUT).until(expected_conditions.staleness_of(row))
+    WebDriverWait(browser, TIMEOUT).until(
+        lambda b: b.execute_script("return document.readyState") == "complete")
+
+
+def shown_activation(browser, member):
+    from selenium.webdriver.common.by import By
+    row = browser.find_element(By.ID, f"m.lb.{member}")
+    return row.find_element(By.CSS_SELECTOR, "[data-key=activation]").get_attribute("data-value")
+
+
+@pytest.mark.parametrize("path", ["/jkstatus", "/jkstatus-strict"])
+def test_the_page_forms_work_in_headless_chromium(httpd, browser, path):
+    browser.get(httpd.url(path))
+    assert shown_activation(browser, "worker2") == "Active"
+    try:
+        choose_and_apply(browser, "worker2", "Stopped")
+        # The browser followed the 303 back to the page, which shows the change.
+        assert browser.current_url == httpd.url(path)
+        assert shown_activation(browser, "worker2") == "Stopped"
+        assert activation_of(httpd, "worker2") == "Stopped"
+        assert routes_of(httpd, 20) == {"worker1": 20}
+        choose_and_apply(browser, "worker2", "Active")
+        assert shown_activation(browser, "worker2") == "Active"
+    finally:
+        if activation_of(httpd, "worker2") != "Active":
+            set_activation(httpd, "worker2", "A")
+
+
+def test_a_page_of_another_site_cannot_change_anything_in_chromium(httpd, browser):
+    """What an attacker's page does: an <img> with mod_jk's GET URL, and a form POST."""
+    from selenium.webdriver.support.ui import WebDriverWait
+    url = httpd.url("/jkstatus?cmd=update&from=list&w=lb&sw=worker2&vwa=2")
+    browser.get("data:text/html,<img src='" + url.replace("&", "%26") + "'>"
+                "<form id=f method=post action='" + httpd.url("/jkstatus") + "'>"
+                "<input name=cmd value=update><input name=w value=lb>"
+                "<input name=sw value=worker2><input name=vwa value=S></form>")
+    browser.execute_script("document.getElementById('f').submit()")
+    WebDriverWait(browser, TIMEOUT).until(lambda b: "another site" in b.page_source)
+    assert activation_of(httpd, "worker2") == "Active"
+    assert httpd.wait_log(r"refused update from client 127\.0\.0\.1: the browser says this "
+                          r"request came from another site \(Sec-Fetch-Site: cross-site\)")

@@ -414,7 +414,7 @@ END_TEST
 
 START_TEST(test_no_worker_list)
 {
-    jk_config *c = build("# nothing but a comment\n");
+    jk_config *c = build("# no worker.list: the default worker\nworker.maintain=60\n");
     const jk_worker_config *w;
     ck_assert_str_eq(joined(c->errors), "");
     ck_assert_str_eq(joined(c->warnings), "");
@@ -437,11 +437,62 @@ END_TEST
 
 START_TEST(test_listed_worker_without_keys)
 {
+    /* mod_jk would make b an ajp13 worker at localhost:8009: a typo would route there. */
     jk_config *c = build("worker.list=a,b\nworker.a.port=8010\n");
-    ck_assert_str_eq(joined(c->errors), "");
-    ck_assert_str_eq(joined(c->warnings),
-                     at(1, "worker b has no settings; it is an ajp13 worker at localhost:8009"));
-    assert_ajp_defaults(worker(c, "b"));
+    ck_assert_str_eq(joined(c->errors), at(1, "worker.list: worker 'b' is defined nowhere (no "
+                                              "worker.b.* key); did you mean a?"));
+    ck_assert_ptr_null(jk_config_find(c, "b"));
+}
+END_TEST
+
+START_TEST(test_listed_worker_hint_names_the_defined_ones)
+{
+    jk_config *c = build("worker.list=lb,ghost\nworker.lb.type=lb\n"
+                         "worker.lb.balance_workers=worker1,worker2\n"
+                         "worker.worker1.port=8010\nworker.worker2.port=8011\n");
+    ck_assert_str_eq(joined(c->errors), at(1, "worker.list: worker 'ghost' is defined nowhere (no "
+                                              "worker.ghost.* key); defined workers: lb, worker1, "
+                                              "worker2"));
+}
+END_TEST
+
+START_TEST(test_list_items_are_reported_at_their_own_lines)
+{
+    jk_config *c = build("worker.list=lb\n"
+                         "worker.lb.type=lb\n"
+                         "worker.lb.balance_workers=m1\n"
+                         "worker.m1.port=8010\n"
+                         "worker.list=ghost\n"
+                         "worker.lb.balance_workers=m1,m9\n");
+    ck_assert_str_eq(joined(c->errors), apr_pstrcat(pool,
+        at(5, "worker.list: worker 'ghost' is defined nowhere (no worker.ghost.* key); "
+              "defined workers: lb, m1"),
+        at(6, "worker.lb.balance_workers: member m1 is listed twice"),
+        at(6, "worker.lb.balance_workers: member 'm9' is defined nowhere (no worker.m9.* key); "
+              "did you mean m1?"), NULL));
+}
+END_TEST
+
+START_TEST(test_worker_key_with_empty_or_bad_name)
+{
+    jk_config *c = build("worker.list=a\nworker.a.port=8010\nworker..port=8009\n"
+                         "worker.a b.port=1\n");
+    ck_assert_str_eq(joined(c->errors),
+                     apr_pstrcat(pool, at(3, "worker..port: the worker name is empty (nothing "
+                                             "between 'worker.' and '.port')"),
+                                 at(4, "worker.a b.port: 'a b' is not a valid worker name "
+                                       "(letters, digits, '_' and '-', at most 60)"), NULL));
+    ck_assert_str_eq(joined(c->warnings), "");
+}
+END_TEST
+
+START_TEST(test_misspelt_worker_prefix_is_an_error)
+{
+    /* A worker-like variable that $(name) uses is fine; an unused one is a lost setting. */
+    jk_config *c = build("worker_port=8010\nworkers.list=a\nworker.a.port=$(worker_port)\n");
+    ck_assert_str_eq(joined(c->errors), at(2, "'workers.list' is not a worker key (those start "
+                                              "with 'worker.'), and no $(workers.list) uses it: "
+                                              "did you mean worker.list?"));
 }
 END_TEST
 
@@ -461,7 +512,8 @@ END_TEST
 START_TEST(test_list_order_and_duplicates)
 {
     jk_config *c = build("worker.list=b,a\nworker.list=b\nworker.a.port=1\nworker.b.port=2\n");
-    ck_assert_str_eq(joined(c->errors), "");
+    /* The repeat is refused at the line that repeats it. */
+    ck_assert_str_eq(joined(c->errors), at(2, "worker.list: worker b is listed twice"));
     ck_assert_int_eq(c->workers->nelts, 2);
     ck_assert_str_eq(APR_ARRAY_IDX(c->workers, 0, jk_worker_config *)->name, "b");
     ck_assert_str_eq(APR_ARRAY_IDX(c->workers, 1, jk_worker_config *)->name, "a");
@@ -491,7 +543,7 @@ END_TEST
 
 START_TEST(test_maintain)
 {
-    jk_config *c = build("worker.list=w\nworker.maintain=30\n");
+    jk_config *c = build("worker.list=w\nworker.w.port=8010\nworker.maintain=30\n");
     ck_assert_str_eq(joined(c->errors), "");
     ck_assert_int_eq(c->maintain, 30);
 }
@@ -745,7 +797,8 @@ START_TEST(test_worker_name_length)
     name60[60] = '\0';
     memset(name61, 'n', 61);
     name61[61] = '\0';
-    c = build(apr_psprintf(pool, "worker.list=%s,%s,ok_name-2\n", name60, name61));
+    c = build(apr_psprintf(pool, "worker.list=%s,%s,ok_name-2\nworker.%s.port=1\n"
+                           "worker.ok_name-2.port=2\n", name60, name61, name60));
     ck_assert_str_eq(joined(c->errors), at(1, apr_psprintf(pool,
         "'%s' is not a valid worker name (letters, digits, '_' and '-', at most 60)", name61)));
     ck_assert_ptr_nonnull(jk_config_find(c, name60));
@@ -779,7 +832,7 @@ END_TEST
 
 START_TEST(test_bad_global_key)
 {
-    jk_config *c = build("worker.list=w\nworker.foo=1\n");
+    jk_config *c = build("worker.list=w\nworker.foo=1\nworker.w.port=1\n");
     ck_assert_str_eq(joined(c->errors), at(2,
         "unknown global key 'worker.foo' (known: worker.list, worker.maintain, worker.NAME.KEY)"));
 }
@@ -787,7 +840,7 @@ END_TEST
 
 START_TEST(test_bad_maintain)
 {
-    jk_config *c = build("worker.list=w\nworker.maintain=abc\n");
+    jk_config *c = build("worker.list=w\nworker.maintain=abc\nworker.w.port=1\n");
     ck_assert_str_eq(joined(c->errors), at(2, "worker.maintain: 'abc' is not a number of seconds"));
 }
 END_TEST
@@ -1145,16 +1198,48 @@ START_TEST(test_lb_both_member_spellings)
 }
 END_TEST
 
+START_TEST(test_lb_empty_route_and_unknown_redirect)
+{
+    jk_config *c = build("worker.list=lb\n"
+                         "worker.lb.type=lb\n"
+                         "worker.lb.balance_workers=m1,m2\n"
+                         "worker.m1.port=8010\n"
+                         "worker.m1.redirect=m3\n"
+                         "worker.m2.port=8011\n"
+                         "worker.m2.route=\n");
+    ck_assert_str_eq(joined(c->errors), apr_pstrcat(pool,
+        at(7, "member m2 of lb lb has an empty route: with sticky_session no session id can "
+              "name it, so its sessions move on every request"),
+        at(5, "redirect 'm3' of m1 names no route of lb lb (m1, ): the sessions of m1 would "
+              "have nowhere to go when it is down"), NULL));
+    /* Without sticky sessions a route names nothing, and an empty one is fine. */
+    c = build("worker.list=lb\nworker.lb.type=lb\nworker.lb.sticky_session=false\n"
+              "worker.lb.balance_workers=m1,m2\nworker.m1.port=8010\nworker.m1.redirect=m2\n"
+              "worker.m2.port=8011\n");
+    ck_assert_str_eq(joined(c->errors), "");
+}
+END_TEST
+
+START_TEST(test_mount_hint)
+{
+    jk_config *c = build("worker.list=lb,status\nworker.lb.type=lb\n"
+                         "worker.lb.balance_workers=m1\nworker.m1.port=8010\n"
+                         "worker.status.type=status\n");
+    ck_assert_str_eq(joined(c->errors), "");
+    ck_assert_str_eq(jk_config_mount_hint(pool, c, "lb1"), "did you mean lb?");
+    ck_assert_str_eq(jk_config_mount_hint(pool, c, "m1"), "worker.list has: lb, status");
+}
+END_TEST
+
 START_TEST(test_lb_member_without_settings)
 {
     jk_config *c = build("worker.list=lb\n"
                          "worker.lb.type=lb\n"
                          "worker.lb.balance_workers=m1,m2\n"
                          "worker.m1.port=8010\n");
-    ck_assert_str_eq(joined(c->errors), "");
-    ck_assert_str_eq(joined(c->warnings),
-                     at(3, "member m2 of lb has no settings; it is an ajp13 worker at localhost:8009"));
-    assert_ajp_defaults_except_mountable(worker(c, "m2"));
+    ck_assert_str_eq(joined(c->errors), at(3, "worker.lb.balance_workers: member 'm2' is defined "
+                                              "nowhere (no worker.m2.* key); did you mean m1?"));
+    ck_assert_ptr_null(jk_config_find(c, "m2"));
 }
 END_TEST
 
@@ -1232,12 +1317,14 @@ START_TEST(test_status_worker)
                          "worker.jkstatus.user=admin,ops\n"
                          "worker.jkstatus.user=root\n"
                          "worker.jkstatus.css=/jk.css\n"
+                         "worker.jkstatus.strict_update=true\n"
                          "worker.plain.type=status\n");
     const jk_worker_config *s = worker(c, "jkstatus"), *p = worker(c, "plain");
     ck_assert_str_eq(joined(c->errors), "");
     ck_assert_str_eq(joined(c->warnings), "");
     ck_assert_int_eq(s->type, JK_TYPE_STATUS);
     ck_assert_int_eq(s->read_only, 1);
+    ck_assert_int_eq(s->strict_update, 1);
     ck_assert_str_eq(s->css, "/jk.css");
     ck_assert_ptr_nonnull(s->users);
     ck_assert_int_eq(s->users->nelts, 3);
@@ -1247,6 +1334,7 @@ START_TEST(test_status_worker)
 
     ck_assert_int_eq(p->type, JK_TYPE_STATUS);
     ck_assert_int_eq(p->read_only, 0);
+    ck_assert_int_eq(p->strict_update, 0);
     ck_assert_ptr_null(p->users);
     ck_assert_ptr_null(p->css);
     ck_assert_int_eq(p->user_case_insensitive, 0);
@@ -1382,6 +1470,10 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_no_worker_list);
     tcase_add_test(tc, test_no_worker_list_keys_of_default_worker);
     tcase_add_test(tc, test_listed_worker_without_keys);
+    tcase_add_test(tc, test_listed_worker_hint_names_the_defined_ones);
+    tcase_add_test(tc, test_worker_key_with_empty_or_bad_name);
+    tcase_add_test(tc, test_list_items_are_reported_at_their_own_lines);
+    tcase_add_test(tc, test_misspelt_worker_prefix_is_an_error);
     tcase_add_test(tc, test_defined_but_unused_worker);
     tcase_add_test(tc, test_list_order_and_duplicates);
     tcase_add_test(tc, test_ignored_keys_listed);
@@ -1443,6 +1535,8 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_lb_keys);
     tcase_add_test(tc, test_lb_both_member_spellings);
     tcase_add_test(tc, test_lb_member_without_settings);
+    tcase_add_test(tc, test_lb_empty_route_and_unknown_redirect);
+    tcase_add_test(tc, test_mount_hint);
     tcase_add_test(tc, test_lb_member_also_listed);
     tcase_add_test(tc, test_bad_lb_without_members);
     tcase_add_test(tc, test_bad_lb_members);

@@ -211,10 +211,83 @@ END_TEST
 
 START_TEST(test_empty_file)
 {
+    /* An empty file, or comments only, is a wrong path or a failed copy: refused. */
     const char *path = write_file("w.properties", "");
+    const char *comments = write_file("c.properties", "# nothing\n\n");
     jk_props *p = load(path);
-    ck_assert_str_eq(joined(p->errors), "");
+    ck_assert_str_eq(joined(p->errors), apr_psprintf(pool, "%s:1: the file sets no property "
+                     "(empty, or comments only): is JkWorkersFile the right file?\n", path));
     ck_assert_int_eq(p->items->nelts, 0);
+    ck_assert_int_eq(jk_props_load_file(p, comments), -1);
+}
+END_TEST
+
+START_TEST(test_byte_order_mark)
+{
+    const char *path = write_file("w.properties", "\xEF\xBB\xBFworker.list=w1\n");
+    jk_props *p = load(path);
+    ck_assert_str_eq(joined(p->errors), apr_psprintf(pool, "%s:1: the file starts with a UTF-8 "
+                     "byte order mark, which mod_jk reads as part of the first line; save the "
+                     "file without it (as UTF-8 without BOM, or plain ASCII)\n", path));
+    /* Read on without it, so that it is the one error. */
+    ck_assert_str_eq(value_of(p, "worker.list"), "w1");
+}
+END_TEST
+
+START_TEST(test_bytes_that_are_not_utf8_or_control)
+{
+    jk_props *p = jk_props_create(pool);
+    jk_props_add_line(p, "worker.w.host=h\xff\xfe", "f", 1);
+    jk_props_add_line(p, "worker.w.route=a\x01" "b", "f", 2);
+    jk_props_add_line(p, "worker.w.port=8009 # caf\xe9: comments may hold anything", "f", 3);
+    jk_props_add_line(p, "worker.w.domain=caf\xc3\xa9\tx", "f", 4);
+    jk_props_add_line(p, "worker.w.redirect=\xc3(", "f", 5);
+    jk_props_add_line(p, "worker.w.secret=\x7f", "f", 6);
+    ck_assert_str_eq(joined(p->errors),
+        "f:1: byte 0xFF at column 16 is not UTF-8 (was the file saved in another encoding?); "
+        "names, hosts and routes are plain ASCII\n"
+        "f:2: control character 0x01 at column 17; a line holds printable characters and tabs "
+        "only\n"
+        "f:5: byte 0xC3 at column 19 is not UTF-8 (was the file saved in another encoding?); "
+        "names, hosts and routes are plain ASCII\n"
+        "f:6: control character 0x7F at column 17; a line holds printable characters and tabs "
+        "only\n");
+    ck_assert_str_eq(value_of(p, "worker.w.port"), "8009");
+    ck_assert_ptr_null(jk_props_get(p, "worker.w.host"));
+    /* Blanks around, a CR of a CRLF line included, are dropped before the bytes are looked at. */
+    jk_props_add_line(p, "  worker.w.lbfactor=2\r", "f", 7);
+    ck_assert_str_eq(value_of(p, "worker.w.lbfactor"), "2");
+    ck_assert_int_eq(p->errors->nelts, 4);
+}
+END_TEST
+
+START_TEST(test_list_item_place)
+{
+    jk_props *p = jk_props_create(pool);
+    const char *file;
+    int line;
+    jk_props_add_line(p, "worker.list=a,b", "f", 1);
+    jk_props_add_line(p, "worker.list=c,a", "g", 7);
+    jk_props_item_place(pool, jk_props_get(p, "worker.list"), "a", 1, &file, &line);
+    ck_assert_str_eq(file, "g");
+    ck_assert_int_eq(line, 7);
+    jk_props_item_place(pool, jk_props_get(p, "worker.list"), "b", 0, &file, &line);
+    ck_assert_int_eq(line, 1);
+    /* Not there: the property's first line. */
+    jk_props_item_place(pool, jk_props_get(p, "worker.list"), "z", 0, &file, &line);
+    ck_assert_str_eq(file, "f");
+    ck_assert_int_eq(line, 1);
+}
+END_TEST
+
+START_TEST(test_variable_use_is_recorded)
+{
+    jk_props *p = jk_props_create(pool);
+    jk_props_add_line(p, "port=8010", "f", 1);
+    jk_props_add_line(p, "other=1", "f", 2);
+    jk_props_add_line(p, "worker.w.port=$(port)", "f", 3);
+    ck_assert_int_eq(jk_props_get(p, "port")->used, 1);
+    ck_assert_int_eq(jk_props_get(p, "other")->used, 0);
 }
 END_TEST
 
@@ -579,6 +652,10 @@ static Suite *props_suite(void)
     tcase_add_test(tc, test_crlf_line_endings);
     tcase_add_test(tc, test_last_line_without_newline);
     tcase_add_test(tc, test_empty_file);
+    tcase_add_test(tc, test_byte_order_mark);
+    tcase_add_test(tc, test_bytes_that_are_not_utf8_or_control);
+    tcase_add_test(tc, test_variable_use_is_recorded);
+    tcase_add_test(tc, test_list_item_place);
     tcase_add_test(tc, test_list_key_accumulates);
     tcase_add_test(tc, test_list_key_after_empty_value);
     tcase_add_test(tc, test_unique_key_later_wins);

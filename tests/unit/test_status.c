@@ -27,7 +27,7 @@ static jk_worker_table *workers;
 static const char *log_path;
 
 static const char *const config_lines[] = {
-    "worker.list=lb,plain,jkstatus,jkro,jkusers,jkcase,jkxml",
+    "worker.list=lb,plain,jkstatus,jkro,jkusers,jkcase,jkxml,jkstrict",
     "worker.lb.type=lb",
     "worker.lb.balance_workers=a,b",
     "worker.lb.recover_time=30",
@@ -56,6 +56,9 @@ static const char *const config_lines[] = {
     "worker.jkxml.prefix=jk",
     "worker.jkxml.good=a.o,a.n",
     "worker.jkxml.bad=s,e,d",
+    "worker.jkstrict.type=status",
+    "worker.jkstrict.strict_update=true",
+    "worker.plain.secret=s3cr3t-value",
     NULL
 };
 
@@ -84,6 +87,7 @@ static void setup(void)
     env.threads_per_child = 25;
     env.shm = shm;
     env.token = TOKEN;
+    env.props = p;
     ck_assert_int_eq(jk_workers_create(pool, c, &env, &workers), APR_SUCCESS);
 }
 
@@ -176,14 +180,26 @@ typedef struct call {
     const char *user;
     const char *content_type;
     const char *fetch_site;
+    const char *origin;
+    const char *referer;
+    const char *host;
     const char *uri;                /* NULL: /jkstatus */
 } call;
+
+static int add_request_header(jk_header *h, int n, const char *name, const char *value)
+{
+    if (value == NULL)
+        return n;
+    h[n].name = name;
+    h[n].value = value;
+    return n + 1;
+}
 
 static capture *run_call(const call *k)
 {
     capture *c = apr_pcalloc(pool, sizeof(*c));
     jk_service s;
-    jk_header *h = apr_pcalloc(pool, sizeof(jk_header) * 3);
+    jk_header *h = apr_pcalloc(pool, sizeof(jk_header) * 6);
     int n = 0;
     jk_worker *w = jk_workers_find(workers, k->worker);
 
@@ -199,15 +215,17 @@ static capture *run_call(const call *k)
     s.uri = k->uri ? k->uri : "/jkstatus";
     s.query_string = k->query;
     s.remote_addr = "192.0.2.7";
+    s.server_name = "status.example";
+    s.server_port = 80;
     s.remote_user = k->user;
     if (k->body) {
         h[n].name = "Content-Type";
         h[n++].value = k->content_type ? k->content_type : "application/x-www-form-urlencoded";
     }
-    if (k->fetch_site) {
-        h[n].name = "Sec-Fetch-Site";
-        h[n++].value = k->fetch_site;
-    }
+    n = add_request_header(h, n, "Sec-Fetch-Site", k->fetch_site);
+    n = add_request_header(h, n, "Origin", k->origin);
+    n = add_request_header(h, n, "Referer", k->referer);
+    n = add_request_header(h, n, "Host", k->host);
     s.headers = h;
     s.num_headers = n;
     s.content_length = (apr_off_t)c->request_left;
@@ -873,7 +891,7 @@ START_TEST(reactivated_member_starts_level_with_the_others)
 }
 END_TEST
 
-START_TEST(get_with_action_parameters_changes_nothing)
+START_TEST(strict_update_refuses_gets_with_action_parameters)
 {
     static const char *const queries[] = {
         "cmd=update&w=lb&sw=b&vwa=S&token=" TOKEN,
@@ -886,7 +904,7 @@ START_TEST(get_with_action_parameters_changes_nothing)
     atomic_store(&rec("a")->state, JK_MEMBER_ERROR);
     atomic_store(&rec("a")->error_time, 777);
     for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
-        capture *c = get(queries[i]);
+        capture *c = get_as("jkstrict", queries[i], NULL);
         ck_assert_int_eq(c->status, 403);
         assert_contains(c->text, "POST");
     }
@@ -897,7 +915,7 @@ START_TEST(get_with_action_parameters_changes_nothing)
 }
 END_TEST
 
-START_TEST(post_without_the_right_token_changes_nothing)
+START_TEST(strict_update_refuses_posts_without_the_right_token)
 {
     static const char *const bodies[] = {
         "cmd=update&w=lb&sw=b&vwa=S",
@@ -909,7 +927,7 @@ START_TEST(post_without_the_right_token_changes_nothing)
     };
     atomic_store(&rec("a")->requests, 4);
     for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
-        capture *c = post(bodies[i]);
+        capture *c = post_to("jkstrict", bodies[i]);
         ck_assert_int_eq(c->status, 403);
         assert_contains(c->text, "token");
     }
@@ -917,12 +935,16 @@ START_TEST(post_without_the_right_token_changes_nothing)
     ck_assert_uint_eq(atomic_load(&rec("a")->requests), 4);
     /* The token in the query string of a POST does not count either. */
     {
-        call k = { .worker = "jkstatus", .method = "POST", .query = "token=" TOKEN,
+        call k = { .worker = "jkstrict", .method = "POST", .query = "token=" TOKEN,
                    .body = "cmd=update&w=lb&sw=b&vwa=S" };
         ck_assert_int_eq(run_call(&k)->status, 403);
     }
     ck_assert_int_eq(atomic_load(&rec("b")->activation), JK_ACTIVATION_ACTIVE);
     assert_contains(log_text(), "refused update from client 192.0.2.7");
+    /* The right token passes. */
+    ck_assert_int_eq(post_to("jkstrict", "cmd=update&w=lb&sw=b&vwa=S&token=" TOKEN)->status,
+                     303);
+    ck_assert_int_eq(atomic_load(&rec("b")->activation), JK_ACTIVATION_STOPPED);
 }
 END_TEST
 
@@ -1019,8 +1041,13 @@ START_TEST(reset_zeroes_counters)
     ck_assert_int_eq(post("cmd=reset&w=plain&token=" TOKEN)->status, 303);
     ck_assert(counters_zero(rec("plain")));
     assert_contains(log_text(), "client 192.0.2.7: counters of member a of lb lb reset");
-    assert_contains(log_text(), "counters of lb lb reset");
-    assert_contains(log_text(), "counters of worker plain reset");
+    /* What the counters were: a was reset already, b still had its 9s. */
+    assert_contains(log_text(), "counters of lb lb reset (a: requests 0 -> 0, errors 0 -> 0, "
+                                "client errors 0 -> 0, reply timeouts 0 -> 0, bytes in 0 -> 0, "
+                                "bytes out 0 -> 0, max busy 0 -> 0; b: requests 9 -> 0, errors "
+                                "9 -> 0, client errors 9 -> 0, reply timeouts 9 -> 0, bytes in 9 "
+                                "-> 0, bytes out 9 -> 0, max busy 9 -> 0)");
+    assert_contains(log_text(), "counters of worker plain reset (plain: requests 9 -> 0");
     ck_assert_int_eq(post("cmd=reset&w=nope&token=" TOKEN)->status, 404);
     ck_assert_int_eq(post("cmd=reset&w=lb&sw=plain&token=" TOKEN)->status, 404);
 }
@@ -1103,13 +1130,183 @@ START_TEST(scripts_can_ask_for_a_json_answer)
     ck_assert_str_eq(header(c, "Content-Type"), "application/json");
     ck_assert(json_valid(c->text));
     assert_contains(c->text, "\"ok\":true");
-    c = post("cmd=update&w=lb&sw=b&vwf=4&mime=json");
+    c = post_to("jkstrict", "cmd=update&w=lb&sw=b&vwf=4&mime=json");
     ck_assert_int_eq(c->status, 403);
     ck_assert(json_valid(c->text));
     assert_contains(c->text, "\"ok\":false");
     c = post("cmd=reset&w=lb&mime=txt&token=" TOKEN);
     ck_assert_int_eq(c->status, 200);
-    ck_assert_str_eq(c->text, "OK counters of lb lb reset\n");
+    ck_assert_str_eq(c->text, "Result: type=OK message=\"counters of lb lb reset\"\n");
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* mod_jk's URL interface, for scripts                                  */
+
+START_TEST(mod_jk_get_urls_change_the_shared_records)
+{
+    capture *c = get("cmd=update&from=list&w=lb&sw=b&vwa=2");
+    ck_assert_int_eq(c->status, 303);
+    ck_assert_str_eq(header(c, "Location"), "/jkstatus");
+    ck_assert_int_eq(atomic_load(&rec("b")->activation), JK_ACTIVATION_STOPPED);
+    assert_contains(log_text(), "[info] status jkstatus: client 192.0.2.7 set activation of "
+                                "member b of lb lb: Active -> Stopped");
+    /* Letters as well as digits, and from=show goes back to that worker's view. */
+    c = get("cmd=update&from=show&w=lb&sw=b&vwa=Disabled&re=30");
+    ck_assert_int_eq(c->status, 303);
+    ck_assert_str_eq(header(c, "Location"), "/jkstatus?cmd=show&w=lb&refresh=30");
+    ck_assert_int_eq(atomic_load(&rec("b")->activation), JK_ACTIVATION_DISABLED);
+    /* mod_jk's result line for mime=txt, element for xml, keys for prop. */
+    c = get("cmd=update&w=lb&sw=b&vwa=0&vwf=7&mime=txt");
+    ck_assert_int_eq(c->status, 200);
+    ck_assert_str_eq(c->text, "Result: type=OK message=\"member b of lb lb updated\"\n");
+    ck_assert_int_eq(atomic_load(&rec("b")->activation), JK_ACTIVATION_ACTIVE);
+    ck_assert_int_eq(atomic_load(&rec("b")->lbfactor), 7);
+    assert_contains(log_text(), "set lbfactor of member b of lb lb: 2 -> 7");
+    c = get("cmd=reset&w=lb&mime=xml");
+    ck_assert_int_eq(c->status, 200);
+    ck_assert_ptr_null(xml_check(c->text));
+    assert_contains(c->text, "<jk:result type=\"OK\" message=\"counters of lb lb reset\"/>");
+    c = get("cmd=update&w=lb&sw=a&vwf=2&mime=prop");
+    ck_assert_str_eq(c->text, "worker.result.type=OK\n"
+                              "worker.result.message=member a of lb lb updated\n");
+}
+END_TEST
+
+START_TEST(a_wildcard_member_updates_every_match_or_none)
+{
+    capture *c = get("cmd=update&w=lb&sw=*&vwf=3&mime=txt");
+    ck_assert_int_eq(c->status, 200);
+    assert_contains(c->text, "members a, b of lb lb updated");
+    ck_assert_int_eq(atomic_load(&rec("a")->lbfactor), 3);
+    ck_assert_int_eq(atomic_load(&rec("b")->lbfactor), 3);
+    c = get("cmd=update&w=lb&sw=z*&vwf=4&mime=txt");
+    ck_assert_int_eq(c->status, 404);
+    assert_contains(c->text, "Result: type=ERROR message=\"no member of lb lb matches 'z*'\"");
+    /* b's domain is not a's: asking both for b's is refused for both. */
+    c = get("cmd=update&w=lb&sw=?&vwf=5&vwc=d%26%22'x");
+    ck_assert_int_eq(c->status, 409);
+    ck_assert_int_eq(atomic_load(&rec("a")->lbfactor), 3);
+    ck_assert_int_eq(atomic_load(&rec("b")->lbfactor), 3);
+}
+END_TEST
+
+static capture *get_with(const char *site, const char *origin, const char *referer,
+                         const char *host)
+{
+    call k = { .worker = "jkstatus", .method = "GET", .fetch_site = site, .origin = origin,
+               .referer = referer, .host = host, .query = "cmd=update&w=lb&sw=b&vwa=S" };
+    return run_call(&k);
+}
+
+START_TEST(browsers_on_another_site_change_nothing)
+{
+    struct { const char *site, *origin, *referer, *host; } foreign[] = {
+        { "cross-site", NULL, NULL, NULL },
+        { "same-site", NULL, NULL, NULL },
+        { NULL, "http://evil.test", NULL, "status.example" },
+        { NULL, "null", NULL, "status.example" },
+        { NULL, "http://status.example:8080", NULL, "status.example" },
+        { NULL, NULL, "http://evil.test/page", "status.example" },
+        { NULL, NULL, "http://status.example@evil.test/", "status.example" },
+        { NULL, NULL, "not a url", "status.example" },
+        { "cross-site", "http://status.example", NULL, "status.example" },
+        { NULL, "http://evil.test", NULL, NULL },
+    };
+    for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++) {
+        capture *c = get_with(foreign[i].site, foreign[i].origin, foreign[i].referer,
+                              foreign[i].host);
+        ck_assert_msg(c->status == 403, "case %zu: %d", i, c->status);
+        assert_contains(c->text, "another site");
+    }
+    ck_assert_int_eq(atomic_load(&rec("b")->activation), JK_ACTIVATION_ACTIVE);
+    assert_contains(log_text(), "refused update from client 192.0.2.7: the request came from "
+                                "another site (Origin: http://evil.test)");
+}
+END_TEST
+
+START_TEST(this_site_and_scripts_may_change)
+{
+    struct { const char *site, *origin, *referer, *host; } own[] = {
+        { NULL, NULL, NULL, NULL },                 /* curl */
+        { "same-origin", "null", NULL, NULL },      /* a form under no-referrer */
+        { "none", NULL, NULL, NULL },               /* typed into the address bar */
+        { NULL, "http://status.example", NULL, "status.example" },
+        { NULL, "http://STATUS.example:80", NULL, "status.example" },
+        { NULL, "https://status.example", NULL, "status.example:443" },
+        { NULL, NULL, "http://u:p@status.example/jkstatus?x", "status.example" },
+        { NULL, "http://status.example", NULL, NULL }, /* HTTP/1.0: ServerName and port */
+        /* A proxy in front rewrote Host: the browser's own word decides. */
+        { "same-origin", "https://www.example", NULL, "backend:8080" },
+    };
+    for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+        capture *c;
+        atomic_store(&rec("b")->activation, JK_ACTIVATION_ACTIVE);
+        c = get_with(own[i].site, own[i].origin, own[i].referer, own[i].host);
+        ck_assert_msg(c->status == 303, "case %zu: %d %s", i, c->status, c->text);
+        ck_assert_int_eq(atomic_load(&rec("b")->activation), JK_ACTIVATION_STOPPED);
+    }
+    /* Without strict_update a POST needs no token either. */
+    atomic_store(&rec("b")->activation, JK_ACTIVATION_ACTIVE);
+    ck_assert_int_eq(post("cmd=update&w=lb&sw=b&vwa=D")->status, 303);
+    ck_assert_int_eq(atomic_load(&rec("b")->activation), JK_ACTIVATION_DISABLED);
+}
+END_TEST
+
+START_TEST(head_read_only_and_unchangeable_settings_change_nothing)
+{
+    call head = { .worker = "jkstatus", .method = "HEAD", .query = "cmd=update&w=lb&sw=b&vwa=S" };
+    capture *c = run_call(&head);
+    ck_assert_int_eq(c->status, 403);
+    c = get_as("jkro", "cmd=update&w=lb&sw=b&vwa=S&mime=txt", NULL);
+    ck_assert_int_eq(c->status, 403);
+    ck_assert_str_eq(c->text, "Result: type=ERROR message=\"this status worker is read only\"\n");
+    /* mod_jk's read-only view option, per request. */
+    c = get("cmd=update&w=lb&sw=b&vwa=S&opt=33");
+    ck_assert_int_eq(c->status, 403);
+    assert_contains(c->text, "opt=32 asks for read only mode");
+    ck_assert_int_eq(atomic_load(&rec("b")->activation), JK_ACTIVATION_ACTIVE);
+    c = get("cmd=update&w=lb&vlr=5");
+    ck_assert_int_eq(c->status, 409);
+    assert_contains(c->text, "vlr= (lb settings");
+    ck_assert_int_eq(get("cmd=update&w=lb&sw=b&vwa=S&vart=100")->status, 409);
+    ck_assert_int_eq(get("cmd=update&w=lb&att=vwf&val0=3")->status, 409);
+    ck_assert_int_eq(atomic_load(&rec("b")->activation), JK_ACTIVATION_ACTIVE);
+    /* Change parameters without a cmd that applies them. */
+    ck_assert_int_eq(get("w=lb&sw=b&vwa=S")->status, 400);
+    ck_assert_int_eq(atomic_load(&rec("b")->activation), JK_ACTIVATION_ACTIVE);
+}
+END_TEST
+
+START_TEST(version_and_dump)
+{
+    capture *c = get("cmd=version&mime=txt");
+    ck_assert_int_eq(c->status, 200);
+    assert_contains(c->text, "Server: name=status.example port=80\n"
+                             "Software: jk_version=jk-connector/");
+    assert_contains(c->text, "Result: type=OK message=\"Action finished\"\n");
+    c = get("cmd=version&mime=json");
+    ck_assert(json_valid(c->text));
+    assert_contains(c->text, "\"jk_version\":\"jk-connector/");
+    ck_assert_ptr_null(xml_check(get("cmd=version&mime=xml")->text));
+    c = get("cmd=dump&mime=txt");
+    ck_assert_int_eq(c->status, 200);
+    assert_contains(c->text, "Configuration:\nworker.list=lb,plain,");
+    assert_contains(c->text, "worker.lb.balance_workers=a,b\n");
+    assert_lacks(c->text, "s3cr3t");
+    c = get("cmd=dump&mime=json");
+    ck_assert(json_valid(c->text));
+    assert_contains(c->text, "{\"key\":\"worker.lb.type\",\"value\":\"lb\",");
+    assert_lacks(c->text, "s3cr3t");
+    c = get("cmd=dump&mime=xml");
+    ck_assert_ptr_null(xml_check(c->text));
+    assert_contains(c->text,
+                    "<jk:property name=\"worker.b.domain\" value=\"d&amp;&quot;&#39;x\"/>");
+    c = get("cmd=dump");
+    ck_assert_str_eq(header(c, "Content-Type"), "text/html; charset=utf-8");
+    assert_contains(c->text, "worker.b.domain=d&amp;&quot;&#39;x\n");
+    assert_lacks(c->text, "s3cr3t");
+    ck_assert_int_eq(get("cmd=dump&mime=prometheus")->status, 400);
 }
 END_TEST
 
@@ -1173,8 +1370,14 @@ int main(void)
     tcase_add_test(tc, refresh_and_css);
     tcase_add_test(tc, post_update_changes_activation_and_lbfactor_in_shm);
     tcase_add_test(tc, reactivated_member_starts_level_with_the_others);
-    tcase_add_test(tc, get_with_action_parameters_changes_nothing);
-    tcase_add_test(tc, post_without_the_right_token_changes_nothing);
+    tcase_add_test(tc, strict_update_refuses_gets_with_action_parameters);
+    tcase_add_test(tc, strict_update_refuses_posts_without_the_right_token);
+    tcase_add_test(tc, mod_jk_get_urls_change_the_shared_records);
+    tcase_add_test(tc, a_wildcard_member_updates_every_match_or_none);
+    tcase_add_test(tc, browsers_on_another_site_change_nothing);
+    tcase_add_test(tc, this_site_and_scripts_may_change);
+    tcase_add_test(tc, head_read_only_and_unchangeable_settings_change_nothing);
+    tcase_add_test(tc, version_and_dump);
     tcase_add_test(tc, cross_site_or_non_form_posts_are_refused);
     tcase_add_test(tc, read_only_refuses_every_action);
     tcase_add_test(tc, user_list_is_enforced);

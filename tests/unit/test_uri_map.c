@@ -547,17 +547,20 @@ START_TEST(test_spec_extensions)
 }
 END_TEST
 
-START_TEST(test_spec_unknown_extension_is_a_warning)
+START_TEST(test_spec_unknown_extension_is_an_error)
 {
+    /* mod_jk drops it with a warning; the rule would then act unlike what was written. */
     jk_uri_map *m = jk_uri_map_create(pool);
-    apr_array_header_t *warnings = apr_array_make(pool, 2, sizeof(const char *));
-    add_spec(m, "/app/*", "w;bogus=1;reply_timeout=10", warnings);
-    jk_uri_map_prepare(m);
-    ck_assert_int_eq(warnings->nelts, 1);
-    ck_assert_str_eq(APR_ARRAY_IDX(warnings, 0, const char *),
-                     "httpd.conf:10: unknown rule extension 'bogus' ignored");
-    ck_assert_str_eq(spec_match(m, "/app/x"), "w");
-    ck_assert_int_eq(jk_uri_map_find(m, "/app/x")->ext->reply_timeout, 10);
+    const char *err = jk_uri_map_add_spec(m, pool, "/app/*", "w;bogus=1;reply_timeout=10",
+                                          JK_RULE_FROM_JKMOUNT, "httpd.conf", 10, NULL);
+    ck_assert_str_eq(err, "unknown rule extension 'bogus' (known: reply_timeout, sticky_ignore, "
+                          "stateless, use_server_errors, active, disabled, stopped, "
+                          "fail_on_status, session_cookie, session_path, set_session_cookie, "
+                          "session_cookie_path)");
+    ck_assert_int_eq(m->rules->nelts, 0);
+    err = jk_uri_map_add_spec(m, pool, "/app/*", "w;stateless", JK_RULE_FROM_JKMOUNT,
+                              "httpd.conf", 11, NULL);
+    ck_assert_str_eq(err, "rule extension 'stateless' needs '=value'");
 }
 END_TEST
 
@@ -668,12 +671,14 @@ START_TEST(test_load_file_problems)
     ck_assert_str_eq(joined(errors), apr_psprintf(pool,
         "%s:2: expected pattern=worker, found 'garbage'\n"
         "%s:3: URI pattern 'relative/*' must start with '/'\n"
-        "%s:5: URI pattern '/z/*' has no worker\n", path, path, path));
-    ck_assert_str_eq(joined(warnings),
-                     apr_psprintf(pool, "%s:4: unknown rule extension 'bogus' ignored\n", path));
-    /* The good lines are used all the same. */
+        "%s:4: unknown rule extension 'bogus' (known: reply_timeout, sticky_ignore, stateless, "
+        "use_server_errors, active, disabled, stopped, fail_on_status, session_cookie, "
+        "session_path, set_session_cookie, session_cookie_path)\n"
+        "%s:5: URI pattern '/z/*' has no worker\n", path, path, path, path));
+    ck_assert_str_eq(joined(warnings), "");
+    /* The good lines are read all the same (the caller refuses a map with errors). */
     ck_assert_str_eq(spec_match(m, "/app/x"), "w1");
-    ck_assert_str_eq(spec_match(m, "/x/1"), "w5");
+    ck_assert_str_eq(spec_match(m, "/x/1"), "(none)");
 }
 END_TEST
 
@@ -744,7 +749,7 @@ static Suite *uri_map_suite(void)
     tcase_add_test(tc, test_spec_bar_keeps_disabled_prefix);
     tcase_add_test(tc, test_spec_bar_keeps_exclusion_prefix);
     tcase_add_test(tc, test_spec_extensions);
-    tcase_add_test(tc, test_spec_unknown_extension_is_a_warning);
+    tcase_add_test(tc, test_spec_unknown_extension_is_an_error);
     tcase_add_test(tc, test_spec_empty_worker);
     tcase_add_test(tc, test_spec_bad_pattern);
     suite_add_tcase(s, tc);
