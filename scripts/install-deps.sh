@@ -14,8 +14,14 @@ missing=()
 for p in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# Without it only the differential test fails (and says how to get it), not the whole run.
+fetch_reference() {
+    bash scripts/fetch-reference-mod-jk.sh ||
+        echo "warning: Debian's mod_jk not fetched: tests/integration/test_differential.py will fail" >&2
+}
 if [ ${#missing[@]} -eq 0 ]; then
-    exec bash scripts/fetch-reference-mod-jk.sh
+    fetch_reference
+    exit 0
 fi
 
 SUDO=""
@@ -33,4 +39,4 @@ trap cleanup EXIT
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
-bash scripts/fetch-reference-mod-jk.sh
+fetch_reference
