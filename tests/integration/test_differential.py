@@ -346,6 +346,11 @@ def _body_shapes():
               request("POST", ECHO, cont + [("Content-Length", str(len(big)))]), big),
         Shape("Expect 100-continue chunked",
               request("POST", ECHO, cont + te, length=False), chunked(small, 256)),
+        Shape("Expect 100-continue to a page that reads no body",
+              request("POST", "/headers.jsp", cont + [("Content-Length", "1000")]), small),
+        Shape("Expect 100-continue to a missing page",
+              request("POST", "/no-such-page.jsp", cont + [("Content-Length", "1000")]), small),
+        Shape("body to a page that reads none", request("POST", "/headers.jsp", body=big)),
     ]
 
 
@@ -418,7 +423,8 @@ EXPECTED_ERRORS = {"path encoded slash": "404", "httpd Basic auth refused": "401
                    "response 404 with headers": "404", "response missing page": "404",
                    "response error": "500", "response auth": "401",
                    "response unavailable": "503", "headers beyond one AJP packet": "431",
-                   "worker without a Tomcat": "503", "POST to a worker without a Tomcat": "503"}
+                   "worker without a Tomcat": "503", "POST to a worker without a Tomcat": "503",
+                   "Expect 100-continue to a missing page": "404"}
 
 SHAPES = (_method_shapes() + _uri_shapes() + _header_shapes() + _conditional_shapes() +
           _body_shapes() + _response_shapes() + _lb_shapes() + _tls_shapes())
