@@ -269,6 +269,20 @@ def swap_to_ours(deb, hashes, what):
     run(["jkctl", "check", "--httpd-conf", "/etc/apache2/apache2.conf"])
 
 
+def check_log_rotation():
+    """mod_jk.log is rotated by apache2's own entry (/var/log/apache2/*.log), once."""
+    step("log rotation: logrotate -d (changes nothing)")
+    print("$ logrotate -d /etc/logrotate.conf   (its lines about /var/log/apache2, and errors)")
+    out = subprocess.run(["logrotate", "-d", "/etc/logrotate.conf"], env=ENV,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
+    for line in out.splitlines():
+        if "/var/log/apache2" in line or "error" in line.lower():
+            print("    " + line)
+    check("considering log /var/log/apache2/mod_jk.log" in out,
+          "logrotate considers /var/log/apache2/mod_jk.log")
+    check("duplicate log entry" not in out, "no duplicate entry for it")
+
+
 def swap_back(hashes):
     step("back: apt-get install libapache2-mod-jk over ours")
     run(APT + ["install", DEBIAN_PKG])
@@ -376,6 +390,7 @@ def main():
             serve_site(Path(work) / "httpd-debian", expect_ours=False)
             swap_to_ours(deb, hashes, "swap")
             serve_site(Path(work) / "httpd-ours", expect_ours=True)
+            check_log_rotation()
             swap_back(hashes)
             serve_site(Path(work) / "httpd-back", expect_ours=False)
             swap_to_ours(deb, hashes, "again")
