@@ -16,6 +16,8 @@ check that does not hold:
   back        Debian's package over ours, the site served by Debian's module again
   again       ours once more, then `apt-get remove` and `apt-get purge`, compared with
               the reference; Debian's package installs again after the purge
+  admin       a module the administrator disabled (a2dismod) stays disabled when ours
+              is installed
 
 The machine is left as it was found: every package installed here is purged, files
 this test created in /var/log/apache2 are removed, and the final state of
@@ -99,7 +101,7 @@ def entry(path):
         return ("link", os.readlink(path))
     if path.is_dir():
         return ("dir",)
-    return ("file", hashlib.sha256(path.read_bytes()).hexdigest())
+    return ("file", sha256(path))
 
 
 def snapshot():
@@ -337,6 +339,15 @@ def reinstall_debian():
     run(["apache2ctl", "configtest"])
 
 
+def admin_choice_kept(deb):
+    step("admin's choice: a2dismod jk under Debian's package, then ours installed")
+    run(["a2dismod", "jk"])
+    run(APT + ["install", deb])
+    check(installed(OUR_PKG), f"{OUR_PKG} installed")
+    check(not any(p.is_symlink() for p in ENABLED),
+          "the module the administrator disabled stays disabled")
+
+
 # -- set-up and clean-up ----------------------------------------------------
 
 def start_tomcats(workdir):
@@ -397,6 +408,7 @@ def main():
             remove_ours(hashes, debian_removed)
             purge_ours(baseline)
             reinstall_debian()
+            admin_choice_kept(deb)
     except (SwapFailure, jkharness.HarnessError) as e:
         failed = e
     finally:
