@@ -5,8 +5,14 @@
 #
 #   scripts/build-deb.sh [OUTDIR]        (default OUTDIR: dist/)
 #
-# DEB_BUILD_OPTIONS=nocheck skips the unit tests run during the build.
+# The build runs the unit tests; those that read the users' configurations find them
+# through JK_COMPAT_DIR, as under scripts/test.sh.  DEB_BUILD_OPTIONS=nocheck skips them.
 set -euo pipefail
+# The build happens elsewhere: a relative JK_COMPAT_DIR is made absolute first.
+if [ -n "${JK_COMPAT_DIR:-}" ]; then
+    JK_COMPAT_DIR=$(cd "$JK_COMPAT_DIR" && pwd)
+    export JK_COMPAT_DIR
+fi
 cd "$(dirname "$0")/.."
 top=$(pwd)
 outdir=${1:-$top/dist}
