@@ -43,7 +43,8 @@ for line in "JkWorkersFile /etc/httpd/conf/workers.properties" \
             "JkLogFile /var/log/httpd/mod_jk.log"; do
     grep -q "^ *$line\$" "$conf" || fail "jk.conf lacks '$line'"
 done
-! grep -n '/etc/apache2\|/var/log/apache2' "$conf" || fail "jk.conf names Debian's paths"
+! grep -n '/etc/apache2\|/var/log/apache2' "$conf" "$out/root/etc/httpd/conf/uriworkermap.properties" ||
+    fail "jk.conf or uriworkermap.properties names Debian's paths"
 grep -qx 'LoadModule jk_module modules/mod_jk.so' "$out/root/etc/httpd/conf.modules.d/10-jk.conf" ||
     fail "10-jk.conf does not load modules/mod_jk.so"
 nm -D --defined-only "$out/root/usr/lib64/httpd/modules/mod_jk.so" | grep -q ' jk_module$' ||
