@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the build, the demo and the tests need.
+# Installs the Debian packages the build, the demo and the tests need (dpkg-dev,
+# debhelper, fakeroot, lintian and rpm build and check the packages; logrotate shows
+# that mod_jk.log is rotated).
 # Debian's apache2 and tomcat10 packages try to start their services on install;
 # a temporary policy-rc.d stops that: this project never uses the packaged services.
 # Then Debian's own mod_jk is unpacked (not installed) for the differential tests.
@@ -8,7 +10,8 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(apache2 apache2-dev tomcat10 check autoconf automake libtool pkg-config
           make gcc clang libclang-rt-14-dev python3-pytest python3-requests curl procps iproute2
-          chromium chromium-driver python3-selenium prometheus wrk nftables openssl)
+          chromium chromium-driver python3-selenium prometheus wrk nftables openssl
+          dpkg-dev debhelper fakeroot lintian rpm logrotate)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -51,5 +51,19 @@ if [ -n "${CI:-}" ] || [ -n "${JK_TEST_ASAN_MODULE:-}" ]; then
     tail -2 /tmp/jk-asan.$$; rm -f /tmp/jk-asan.$$
 fi
 
+if [ -n "${CI:-}" ] || [ -n "${JK_TEST_PACKAGE:-}" ]; then
+    # Installs and purges system packages (Debian's libapache2-mod-jk and ours), and
+    # leaves the machine as it found it: only on request.
+    echo "== packages: the .deb swapped with Debian's libapache2-mod-jk, the RPM spec built"
+    if ! bash tests/package/test-deb-swap.sh >/tmp/jk-package.$$ 2>&1; then
+        tail -150 /tmp/jk-package.$$; rm -f /tmp/jk-package.$$; exit 1
+    fi
+    grep -E '^(lintian:|swap test passed)' /tmp/jk-package.$$; rm -f /tmp/jk-package.$$
+    if ! bash tests/package/test-rpm-spec.sh >/tmp/jk-rpm.$$ 2>&1; then
+        tail -60 /tmp/jk-rpm.$$; rm -f /tmp/jk-rpm.$$; exit 1
+    fi
+    tail -1 /tmp/jk-rpm.$$; rm -f /tmp/jk-rpm.$$
+fi
+
 echo "== integration tests (pytest: real httpd, real Tomcat)"
 exec /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration "$@"
