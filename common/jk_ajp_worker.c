@@ -32,6 +32,7 @@ typedef struct exchange {
     int retry;                  /* the attempt failed before the backend could act on it */
     apr_interval_time_t timeout; /* for the next wait on the backend */
     int just_sent;              /* the backend cannot have answered yet: poll before reading */
+    int refused;                /* the last connect was refused: a final answer, no wait helps */
     apr_pool_t *pool;           /* for decoding replies */
 } exchange;
 
@@ -608,6 +609,7 @@ static jk_result open_checked(exchange *x)
     ajp_worker *w = x->w;
     char err[120];
     apr_status_t rv = open_connection(w, x->c);
+    x->refused = APR_STATUS_IS_ECONNREFUSED(rv);
     if (rv != APR_SUCCESS) {
         LOG(w, JK_LOG_ERROR, "worker %s: cannot connect to %s: %s", w->base.name, w->endpoint,
             errtext(rv, err, sizeof(err)));
@@ -728,7 +730,8 @@ static jk_result forward(ajp_worker *w, jk_service *s)
             continue;
         if (++failures >= w->cfg->retries || s->single_attempt)
             break;
-        if (w->cfg->retry_interval > 0)
+        /* Nothing listens: waiting would only delay the answer, so try again at once. */
+        if (w->cfg->retry_interval > 0 && !x.refused)
             apr_sleep((apr_interval_time_t)w->cfg->retry_interval * 1000);
     }
     if (res == JK_ERR_UNAVAILABLE)

@@ -211,6 +211,26 @@ START_TEST(refused_connection_is_unavailable)
 }
 END_TEST
 
+static void hour_long_retry_interval(jk_worker_config *cfg)
+{
+    cfg->retry_interval = 3600 * 1000;
+}
+
+/* A refused connect is final: the retries go at once.  Were retry_interval slept, this test
+ * would sit for hours and Check's timeout would fail it. */
+START_TEST(refused_connection_retries_without_sleeping)
+{
+    client c = { 0 };
+    jk_worker *w;
+    int port;
+    ck_assert_int_eq(fake_ajp_start(&fake, FAKE_NORMAL), 0);
+    port = fake.port;
+    fake_ajp_stop(&fake);
+    w = make_worker_with(port, 3, hour_long_retry_interval);
+    ck_assert_int_eq(run(w, &c, "GET", 0), JK_ERR_UNAVAILABLE);
+}
+END_TEST
+
 START_TEST(stale_pooled_connection_is_retried)
 {
     jk_worker *w;
@@ -366,6 +386,7 @@ int main(void)
     tcase_add_test(tc, streams_a_body_larger_than_a_packet);
     tcase_add_test(tc, broken_upload_ends_the_body_for_the_backend);
     tcase_add_test(tc, refused_connection_is_unavailable);
+    tcase_add_test(tc, refused_connection_retries_without_sleeping);
     tcase_add_test(tc, stale_pooled_connection_is_retried);
     tcase_add_test(tc, bad_magic_is_a_protocol_error);
     tcase_add_test(tc, oversized_chunk_is_a_protocol_error);
