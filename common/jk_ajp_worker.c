@@ -488,7 +488,9 @@ static jk_result on_headers(exchange *x, const jk_ajp_reply *r)
     if (x->s->io->start_response(x->s, r->status, r->reason, r->headers, r->num_headers)
         != APR_SUCCESS)
         return JK_ERR_CLIENT;
-    x->s->response_started = 1;
+    /* A server that holds the response until it commits it says itself when it has. */
+    if (x->s->io->discard == NULL)
+        x->s->response_started = 1;
     return JK_OK;
 }
 
@@ -806,7 +808,8 @@ static apr_status_t probe_flush(jk_service *s)
     return APR_SUCCESS;
 }
 
-static const jk_service_io probe_io = { probe_read_body, probe_start, probe_write, probe_flush };
+static const jk_service_io probe_io = { probe_read_body, probe_start, probe_write, probe_flush,
+                                        NULL };
 
 static void probe_request(jk_service *s, apr_pool_t *pool, const ajp_worker *w, const char *uri)
 {

@@ -420,6 +420,8 @@ static jk_result serve_on(lb_worker *lb, lb_member *m, choice_ctx *c)
     if (lb->cfg->method == JK_LB_METHOD_BUSYNESS)
         atomic_fetch_sub(&m->shm->lb_value, m->mult);
     account(lb, m, s, r, read0, written0);
+    if (r != JK_OK)
+        jk_service_discard_response(s);
     return r;
 }
 

@@ -27,6 +27,12 @@ typedef struct jk_service_io {
     apr_status_t (*write_body)(jk_service *s, const char *buf, apr_size_t len);
     /* Push what was written so far to the client. */
     apr_status_t (*flush)(jk_service *s);
+    /*
+     * Forget a response whose headers (and perhaps some body) were given but of which
+     * nothing has reached the client yet, so that another backend can answer instead.
+     * NULL when the web server cannot hold a response: then the headers count as sent.
+     */
+    void (*discard)(jk_service *s);
 } jk_service_io;
 
 struct jk_service {
@@ -84,8 +90,8 @@ struct jk_service {
     void *ctx;                      /* the web server's own request object */
 
     /* Filled in while the request runs. */
-    int response_started;           /* headers went to the client */
-    int response_status;
+    int response_started;           /* something reached the client: no other backend may answer */
+    int response_status;            /* the backend's status, 0 until its headers came */
     apr_off_t bytes_read;           /* request body bytes read from the client */
     apr_off_t bytes_written;        /* response body bytes written to the client */
     int backend_refused;            /* the AJP connector itself refused it (wrong secret) */

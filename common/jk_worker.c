@@ -15,6 +15,15 @@ int jk_service_is_idempotent(const jk_service *s)
     return 0;
 }
 
+void jk_service_discard_response(jk_service *s)
+{
+    if (s->response_status == 0 || s->response_started || s->io == NULL || s->io->discard == NULL)
+        return;
+    s->io->discard(s);
+    s->response_status = 0;
+    s->bytes_written = 0;
+}
+
 int jk_may_resend(const jk_service *s, jk_result r, int recovery_options)
 {
     int head = strcmp(s->method, "HEAD") == 0, get = strcmp(s->method, "GET") == 0;

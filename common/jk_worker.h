@@ -69,6 +69,11 @@ int jk_result_http_status(jk_result r);
  * unless recovery_options forbids it (bit 1, with bits 8/16 re-allowing HEAD/GET).
  */
 int jk_may_resend(const jk_service *s, jk_result r, int recovery_options);
+/*
+ * A backend failed after its response headers came but before anything reached the
+ * client: drop what the web server holds, so another backend (or an error page) answers.
+ */
+void jk_service_discard_response(jk_service *s);
 const char *jk_result_text(jk_result r);
 
 /* Create the runtime worker for a validated config (per process). */

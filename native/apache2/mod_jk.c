@@ -1114,6 +1114,16 @@ typedef struct jk_request_ctx {
     int use_server_errors;      /* statuses from this up get httpd's error page; 0: off */
     int server_error;           /* the status whose body is being dropped */
     apr_size_t pending;         /* body bytes in bb, not yet passed to the output filters */
+    jk_service *s;
+    /* What the response looked like before a backend's headers were applied: a response
+     * held back (nothing passed to the output filters yet) can be undone for another member. */
+    int saved;
+    int status0;
+    const char *status_line0;
+    const char *content_type0;
+    apr_time_t mtime0;
+    apr_table_t *headers_out0;
+    apr_table_t *err_headers_out0;
 } jk_request_ctx;
 
 static apr_status_t read_body(jk_service *s, char *buf, apr_size_t want, apr_size_t *got)
@@ -1134,6 +1144,21 @@ static apr_status_t read_body(jk_service *s, char *buf, apr_size_t want, apr_siz
     }
     *got = (apr_size_t)n;
     return APR_SUCCESS;
+}
+
+/* Once per request, before the first backend's headers change it. */
+static void save_response_state(jk_request_ctx *x)
+{
+    request_rec *r = x->r;
+    if (x->saved)
+        return;
+    x->saved = 1;
+    x->status0 = r->status;
+    x->status_line0 = r->status_line;
+    x->content_type0 = r->content_type;
+    x->mtime0 = r->mtime;
+    x->headers_out0 = apr_table_copy(r->pool, r->headers_out);
+    x->err_headers_out0 = apr_table_copy(r->pool, r->err_headers_out);
 }
 
 /* APR's parser answers 0 both for 1 January 1970 and for what is no date at all: only the
@@ -1182,6 +1207,7 @@ static apr_status_t start_response(jk_service *s, int status, const char *reason
     jk_request_ctx *x = s->ctx;
     request_rec *r = x->r;
 
+    save_response_state(x);
     if (x->use_server_errors && status >= x->use_server_errors) {
         /* httpd answers with its own ErrorDocument; a 401 keeps Tomcat's challenge. */
         x->server_error = status;
@@ -1195,8 +1221,10 @@ static apr_status_t start_response(jk_service *s, int status, const char *reason
         r->status_line = apr_psprintf(r->pool, "%d %s", status, reason);
     for (int i = 0; i < num_headers; i++)
         set_response_header(r, &headers[i]);
-    if (x->flush_header)
+    if (x->flush_header) {
+        s->response_started = 1;
         return ap_fflush(r->output_filters, x->bb);
+    }
     return r->connection->aborted ? APR_ECONNABORTED : APR_SUCCESS;
 }
 
@@ -1210,6 +1238,7 @@ static apr_status_t start_response(jk_service *s, int status, const char *reason
 static apr_status_t pass_body(jk_request_ctx *x, int flush)
 {
     apr_status_t rv;
+    x->s->response_started = 1;
     x->pending = 0;
     rv = flush ? ap_fflush(x->r->output_filters, x->bb)
                : ap_pass_brigade(x->r->output_filters, x->bb);
@@ -1240,7 +1269,26 @@ static apr_status_t flush_body(jk_service *s)
     return x->server_error ? APR_SUCCESS : pass_body(x, 1);
 }
 
-static const jk_service_io httpd_io = { read_body, start_response, write_body, flush_body };
+/* The member failed before the client got a byte: undo its headers, drop its body. */
+static void discard_response(jk_service *s)
+{
+    jk_request_ctx *x = s->ctx;
+    request_rec *r = x->r;
+    apr_brigade_cleanup(x->bb);
+    x->pending = 0;
+    x->server_error = 0;
+    if (!x->saved)
+        return;
+    r->status = x->status0;
+    r->status_line = x->status_line0;
+    r->content_type = x->content_type0;
+    r->mtime = x->mtime0;
+    r->headers_out = apr_table_copy(r->pool, x->headers_out0);
+    r->err_headers_out = apr_table_copy(r->pool, x->err_headers_out0);
+}
+
+static const jk_service_io httpd_io = { read_body, start_response, write_body, flush_body,
+                                        discard_response };
 
 static apr_array_header_t *parse_status_list(apr_pool_t *p, const char *list)
 {
@@ -1282,6 +1330,7 @@ static void build_service(request_rec *r, const jk_server_conf *c, jk_request_ct
     s->disable_reuse = (c->options & JK_OPT_DISABLE_REUSE) != 0;
     s->io = &httpd_io;
     s->ctx = x;
+    x->s = s;
 }
 
 /* APR's ring macros do arithmetic that clang flags; the pattern is APR's own and safe. */
@@ -1432,6 +1481,7 @@ static int jk_handler(request_rec *r)
             r->connection->keepalive = AP_CONN_CLOSE;
         return OK;
     }
+    jk_service_discard_response(&s);
     if (res == JK_ERR_CLIENT)
         r->connection->keepalive = AP_CONN_CLOSE;
     return jk_result_http_status(res);

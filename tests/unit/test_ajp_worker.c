@@ -66,7 +66,7 @@ static apr_status_t c_flush(jk_service *s)
     return APR_SUCCESS;
 }
 
-static const jk_service_io client_io = { c_read, c_start, c_write, c_flush };
+static const jk_service_io client_io = { c_read, c_start, c_write, c_flush, NULL };
 
 static void make_service(jk_service *s, client *c, const char *method, apr_off_t cl)
 {

@@ -236,6 +236,17 @@ typedef struct outcome {
 } outcome;
 
 /* One request through the lb: method, uri, and up to two Cookie headers (NULL: absent). */
+/* The web server's side: it holds a response until it commits it, and can drop it. */
+static int discards;
+
+static void count_discard(jk_service *s)
+{
+    (void)s;
+    discards++;
+}
+
+static const jk_service_io holding_io = { NULL, NULL, NULL, NULL, count_discard };
+
 static outcome request2(const char *method, const char *uri, const char *cookie,
                         const char *cookie2)
 {
@@ -269,6 +280,7 @@ static outcome request2(const char *method, const char *uri, const char *cookie,
         h[s->num_headers++].value = cookie2;
     }
     s->headers = h;
+    s->io = &holding_io;
 
     o.result = T.lb->ops->service(T.lb, s);
     o.member = member_of_route(s->route);
@@ -991,6 +1003,30 @@ START_TEST(no_failover_once_the_response_started)
 }
 END_TEST
 
+/* Tomcat's headers came, then its connection broke: the client has not seen a byte. */
+static void hold_headers_then_fail(fake_member *f, jk_service *s)
+{
+    (void)f;
+    s->response_status = 200;
+    s->bytes_written += 100;
+}
+
+START_TEST(a_held_response_is_dropped_and_the_request_goes_to_the_other_member)
+{
+    build(2, NULL);
+    discards = 0;
+    T.m[0]->otherwise = JK_ERR_BACKEND_IO;
+    T.m[0]->during = hold_headers_then_fail;
+    {
+        outcome o = get();
+        ck_assert_int_eq(o.result, JK_OK);
+        ck_assert_int_eq(o.member, 1);
+        ck_assert_int_eq(o.calls, 2);
+    }
+    ck_assert_int_eq(discards, 1);
+}
+END_TEST
+
 START_TEST(client_error_changes_nothing)
 {
     build(2, NULL);
@@ -1412,6 +1448,7 @@ int main(void)
     tcase_add_test(failover, backend_io_on_get_fails_over);
     tcase_add_test(failover, backend_io_on_post_is_not_resent);
     tcase_add_test(failover, no_failover_once_the_response_started);
+    tcase_add_test(failover, a_held_response_is_dropped_and_the_request_goes_to_the_other_member);
     tcase_add_test(failover, client_error_changes_nothing);
     tcase_add_test(failover, busy_member_stays_ok_and_the_other_serves);
     tcase_add_test(failover, soft_status_fails_over_and_keeps_the_member);

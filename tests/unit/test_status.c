@@ -170,7 +170,7 @@ static apr_status_t cap_flush(jk_service *s)
     return APR_SUCCESS;
 }
 
-static const jk_service_io cap_io = { cap_read, cap_start, cap_write, cap_flush };
+static const jk_service_io cap_io = { cap_read, cap_start, cap_write, cap_flush, NULL };
 
 typedef struct call {
     const char *worker;
