@@ -33,6 +33,9 @@ typedef struct exchange {
     apr_interval_time_t timeout; /* for the next wait on the backend */
     int just_sent;              /* the backend cannot have answered yet: poll before reading */
     int refused;                /* the last connect was refused: a final answer, no wait helps */
+    int watch_stalls;           /* an lb can send it elsewhere: end the wait if the member stalls */
+    uint64_t stalls_seen;       /* the member's stall count when the request was sent */
+    apr_time_t sent_at;
     apr_pool_t *pool;           /* for decoding replies */
 } exchange;
 
@@ -74,6 +77,45 @@ static apr_status_t wait_io(apr_socket_t *sock, apr_int16_t events, apr_interval
             return APR_TIMEUP;
     }
     return rv;
+}
+
+/* Ends a wait on the backend: another request found the member stalled (no CPONG). */
+#define JK_ESTALLED (APR_OS_START_USERERR + 90)
+
+/*
+ * How often a request waiting for its reply looks whether the member was found stalled
+ * meanwhile.  Only waits this long pay for the look: a reply that comes sooner never does.
+ */
+#define JK_STALL_SLICE (APR_USEC_PER_SEC / 10)
+
+static int member_stalled_since_sent(const exchange *x)
+{
+    return atomic_load(&x->w->shm->stalls) != x->stalls_seen;
+}
+
+/* wait_io for a reply, in slices, ending early when the member is found stalled. */
+static apr_status_t wait_reply(exchange *x, apr_interval_time_t timeout)
+{
+    apr_time_t deadline;
+    if (!x->watch_stalls)
+        return wait_io(x->c->sock, APR_POLLIN, timeout);
+    deadline = timeout >= 0 ? apr_time_now() + timeout : -1;
+    for (;;) {
+        apr_interval_time_t slice = JK_STALL_SLICE;
+        apr_status_t rv;
+        if (deadline >= 0) {
+            apr_interval_time_t left = deadline - apr_time_now();
+            if (left <= 0)
+                return APR_TIMEUP;
+            if (left < slice)
+                slice = left;
+        }
+        rv = wait_io(x->c->sock, APR_POLLIN, slice);
+        if (!APR_STATUS_IS_TIMEUP(rv))
+            return rv;
+        if (member_stalled_since_sent(x))
+            return JK_ESTALLED;
+    }
 }
 
 /* --- connecting --- */
@@ -232,10 +274,9 @@ static apr_status_t wait_backend(exchange *x)
             return rv;
         flush_client(x);
         if (x->timeout >= 0)
-            return x->timeout > hold ? wait_io(x->c->sock, APR_POLLIN, x->timeout - hold)
-                                     : APR_TIMEUP;
+            return x->timeout > hold ? wait_reply(x, x->timeout - hold) : APR_TIMEUP;
     }
-    return wait_io(x->c->sock, APR_POLLIN, x->timeout);
+    return wait_reply(x, x->timeout);
 }
 
 /* Read more bytes into the connection's buffer; APR_EOF when the backend closed. */
@@ -517,6 +558,16 @@ static jk_result protocol_error(exchange *x, apr_status_t rv)
     return JK_ERR_PROTOCOL;
 }
 
+static jk_result cut_stalled(exchange *x)
+{
+    uint64_t cut = atomic_fetch_add(&x->w->shm->requests_cut, 1) + 1;
+    LOG(x->w, JK_LOG_ERROR, "worker %s: %s stopped answering (a CPing or connect on another "
+        "connection timed out): %s %s, waiting %d ms for its reply, is cut (%llu cut so far); "
+        "connection closed", x->w->base.name, x->w->endpoint, x->s->method, x->s->uri,
+        (int)apr_time_as_msec(apr_time_now() - x->sent_at), (unsigned long long)cut);
+    return JK_ERR_STALLED;
+}
+
 static jk_result receive_failed(exchange *x, apr_status_t rv)
 {
     char err[120];
@@ -525,6 +576,8 @@ static jk_result receive_failed(exchange *x, apr_status_t rv)
             x->w->base.name, x->w->endpoint, reply_timeout_ms(x->w, x->s));
         return JK_ERR_TIMEOUT;
     }
+    if (rv == JK_ESTALLED)
+        return cut_stalled(x);
     if (rv >= JK_MSG_EOVERFLOW && rv <= JK_MSG_EBADHDR)
         return protocol_error(x, rv);
     /* A pooled connection closed under us before any reply: the backend never saw the request. */
@@ -594,9 +647,17 @@ static apr_status_t cping(exchange *x, int ms)
     return r.type == JK_AJP_CPONG ? APR_SUCCESS : JK_AJP_EBADTYPE;
 }
 
+/* A CPing or connect timed out: the member accepts but does not answer anyone. */
+static void note_stall(exchange *x, apr_status_t rv)
+{
+    if (APR_STATUS_IS_TIMEUP(rv))
+        atomic_fetch_add(&x->w->shm->stalls, 1);
+}
+
 static jk_result cping_failed(exchange *x, const char *when, int ms, apr_status_t rv)
 {
     char err[120];
+    note_stall(x, rv);
     LOG(x->w, JK_LOG_ERROR, "worker %s: no CPONG from %s %s (waited up to %d ms: %s); "
         "connection closed", x->w->base.name, x->w->endpoint, when, ms,
         APR_STATUS_IS_TIMEUP(rv) ? "timed out" : rv >= APR_OS_START_USERERR
@@ -613,6 +674,7 @@ static jk_result open_checked(exchange *x)
     apr_status_t rv = open_connection(w, x->c);
     x->refused = APR_STATUS_IS_ECONNREFUSED(rv);
     if (rv != APR_SUCCESS) {
+        note_stall(x, rv);
         LOG(w, JK_LOG_ERROR, "worker %s: cannot connect to %s: %s", w->base.name, w->endpoint,
             errtext(rv, err, sizeof(err)));
         jk_conn_pool_release(x->c, 0);
@@ -659,6 +721,9 @@ static jk_result attempt(exchange *x)
         return res;
     x->received_any = 0;
     x->timeout = ms_or_forever(reply_timeout_ms(x->w, x->s));
+    x->stalls_seen = atomic_load(&x->w->shm->stalls);
+    x->watch_stalls = x->s->single_attempt;
+    x->sent_at = x->watch_stalls ? apr_time_now() : 0;
     res = send_request(x);
     if (res == JK_ERR_TOO_LARGE) {
         jk_conn_pool_release(x->c, 1); /* nothing was sent: the connection is intact */

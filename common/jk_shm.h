@@ -45,6 +45,10 @@ typedef struct jk_shm_member {
     _Atomic int64_t ok_since;       /* back in service (or activated) at; 0: from the start */
     _Atomic int64_t last_check;     /* last background health check, 0: none */
     _Atomic int last_check_ok;
+    /* Times a CPing or a connect to the member timed out: it accepts but does not answer.
+     * A request waiting on it since before the last such time is cut (JK_ERR_STALLED). */
+    _Atomic uint64_t stalls;
+    _Atomic uint64_t requests_cut;  /* requests ended that way */
 } jk_shm_member;
 
 typedef struct jk_shm_lb {

@@ -34,6 +34,7 @@ int jk_may_resend(const jk_service *s, jk_result r, int recovery_options)
     case JK_ERR_BUSY:
         return 1; /* the backend never saw the request */
     case JK_ERR_TIMEOUT:
+    case JK_ERR_STALLED:
     case JK_ERR_PROTOCOL:
     case JK_ERR_BACKEND_IO:
     case JK_ERR_STATUS:
@@ -67,6 +68,7 @@ int jk_result_http_status(jk_result r)
     case JK_ERR_STATUS_SOFT: return 503;
     case JK_ERR_REFUSED:     return 403;
     case JK_ERR_INTERNAL:    return 500;
+    case JK_ERR_STALLED:     return 502;
     }
     return 500;
 }
@@ -86,6 +88,7 @@ const char *jk_result_text(jk_result r)
     case JK_ERR_STATUS_SOFT: return "fail_on_status code (member kept)";
     case JK_ERR_REFUSED:     return "refused by the backend's AJP connector (secret?)";
     case JK_ERR_INTERNAL:    return "internal error";
+    case JK_ERR_STALLED:     return "backend stopped answering";
     }
     return "?";
 }

@@ -28,7 +28,8 @@ typedef enum jk_result {
     JK_ERR_STATUS,       /* the backend answered a fail_on_status code: member in error (503) */
     JK_ERR_STATUS_SOFT,  /* a negative fail_on_status code: fail over, member stays OK (503) */
     JK_ERR_REFUSED,      /* the backend's AJP connector refused the request (a wrong secret; 403) */
-    JK_ERR_INTERNAL      /* a bug or resource failure here (500) */
+    JK_ERR_INTERNAL,     /* a bug or resource failure here (500) */
+    JK_ERR_STALLED       /* cut while waiting: the member stopped answering everyone (502) */
 } jk_result;
 
 typedef struct jk_worker jk_worker;

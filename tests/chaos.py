@@ -333,6 +333,8 @@ FAILURE_KINDS = (
     ("bad reply", re.compile(r"^worker \S+: bad reply from "), "backend protocol error"),
     ("unavailable", re.compile(r"^worker \S+: \S+ unavailable after \d+ attempt"),
      "backend unavailable"),
+    ("cut (member stalled)", re.compile(r"^worker \S+: \S+ stopped answering "),
+     "backend stopped answering"),
 )
 FAILOVER = re.compile(r"^lb \S+: \S+ \S+ failed on member \S+ \((.*)\); trying another member$")
 

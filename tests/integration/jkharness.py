@@ -266,6 +266,11 @@ class Tomcat:
         return (f"Tomcat({self.jvm_route} ajp={self.host}:{self.ajp_port} "
                 f"http={self.http_port}{cluster})")
 
+    def access_log(self):
+        """Tomcat's own access log: 'METHOD /path?query status' per request it finished."""
+        path = self.base / "logs" / "access.txt"
+        return path.read_text(errors="replace") if path.exists() else ""
+
     @property
     def console_log(self):
         return self.base / "logs" / "console.log"
@@ -301,6 +306,9 @@ class Tomcat:
                connectionTimeout="20000" />
     <Connector {attrs} />
     <Engine name="Catalina" defaultHost="localhost" jvmRoute={quoteattr(self.jvm_route)}>
+      <Valve className="org.apache.catalina.valves.AccessLogValve" directory="logs"
+             prefix="access" suffix=".txt" rotatable="false" buffered="false"
+             pattern="%m %U%q %s" />
       {self._host_xml()}
     </Engine>
   </Service>
@@ -419,6 +427,16 @@ class Tomcat:
         """SIGKILL: the backend dies without closing anything cleanly."""
         if self.proc is not None:
             _terminate(self.proc, 0)
+
+    def freeze(self):
+        """SIGSTOP: the JVM stops, its sockets still accept (the kernel answers the SYN)."""
+        for pid in [self.proc.pid] + _descendants(self.proc.pid):
+            _signal(pid, signal.SIGSTOP)
+
+    def thaw(self):
+        """SIGCONT after freeze()."""
+        for pid in [self.proc.pid] + _descendants(self.proc.pid):
+            _signal(pid, signal.SIGCONT)
 
     def console_since_start(self):
         """catalina's console output of the current run only (the file is appended to)."""

@@ -7,6 +7,7 @@
 
 #include <apr_general.h>
 #include <apr_strings.h>
+#include <apr_thread_proc.h>
 #include <check.h>
 #include <string.h>
 
@@ -247,6 +248,59 @@ START_TEST(stale_pooled_connection_is_retried)
 }
 END_TEST
 
+static void cping_after_connect_and_long_replies(jk_worker_config *cfg)
+{
+    cfg->ping_mode = JK_PING_CONNECT;
+    cfg->connect_timeout = 200;
+    cfg->reply_timeout = 3600 * 1000;
+}
+
+/* A request of an lb member (single_attempt: another member could take it). */
+typedef struct waiting_request {
+    jk_worker *w;
+    jk_result result;
+} waiting_request;
+
+static void *APR_THREAD_FUNC send_waiting_request(apr_thread_t *t, void *arg)
+{
+    waiting_request *q = arg;
+    client c = { 0 };
+    jk_service s;
+    make_service(&s, &c, "GET", 0);
+    s.single_attempt = 1;
+    q->result = q->w->ops->service(q->w, &s);
+    apr_thread_exit(t, APR_SUCCESS);
+    return NULL;
+}
+
+/*
+ * The backend froze with a request in flight.  A second request then finds it stalled (its
+ * CPing after connecting times out): the first one is cut at once instead of waiting for its
+ * hour-long reply_timeout (without the cut, Check's timeout fails this test).
+ */
+START_TEST(a_stall_found_by_another_request_cuts_the_waiting_one)
+{
+    waiting_request q = { NULL, JK_OK };
+    apr_thread_t *thread;
+    apr_status_t rv;
+    client c = { 0 };
+    ck_assert_int_eq(fake_ajp_start(&fake, FAKE_SILENT), 0);
+    q.w = make_worker_with(fake.port, 1, cping_after_connect_and_long_replies);
+    ck_assert_int_eq(apr_thread_create(&thread, NULL, send_waiting_request, &q, pool),
+                     APR_SUCCESS);
+    while (fake_ajp_requests(&fake) < 1)
+        apr_sleep(1000);
+    fake_ajp_set_mode(&fake, FAKE_IGNORE_CPING);
+    ck_assert_int_eq(run(q.w, &c, "GET", 0), JK_ERR_UNAVAILABLE);
+    apr_thread_join(&rv, thread);
+    ck_assert_int_eq(q.result, JK_ERR_STALLED);
+    ck_assert_int_eq(jk_result_http_status(q.result), 502);
+    ck_assert_uint_eq(atomic_load(&q.w->shm->stalls), 1);
+    ck_assert_uint_eq(atomic_load(&q.w->shm->requests_cut), 1);
+    fake_ajp_stop(&fake);
+}
+END_TEST
+
 static void expect_fault(fake_mode mode, jk_result expected, int client_status)
 {
     jk_worker *w;
@@ -387,6 +441,7 @@ int main(void)
     tcase_add_test(tc, broken_upload_ends_the_body_for_the_backend);
     tcase_add_test(tc, refused_connection_is_unavailable);
     tcase_add_test(tc, refused_connection_retries_without_sleeping);
+    tcase_add_test(tc, a_stall_found_by_another_request_cuts_the_waiting_one);
     tcase_add_test(tc, stale_pooled_connection_is_retried);
     tcase_add_test(tc, bad_magic_is_a_protocol_error);
     tcase_add_test(tc, oversized_chunk_is_a_protocol_error);
