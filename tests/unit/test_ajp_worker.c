@@ -198,15 +198,20 @@ START_TEST(broken_upload_ends_the_body_for_the_backend)
 }
 END_TEST
 
-START_TEST(refused_connection_is_unavailable)
+/* A loopback port where nothing listens: the fake's, after it stopped. */
+static int refusing_port(void)
 {
-    client c = { 0 };
-    jk_worker *w;
     int port;
     ck_assert_int_eq(fake_ajp_start(&fake, FAKE_NORMAL), 0);
     port = fake.port;
-    fake_ajp_stop(&fake); /* nothing listens there now */
-    w = make_worker(port, 3);
+    fake_ajp_stop(&fake);
+    return port;
+}
+
+START_TEST(refused_connection_is_unavailable)
+{
+    client c = { 0 };
+    jk_worker *w = make_worker(refusing_port(), 3);
     ck_assert_int_eq(run(w, &c, "GET", 0), JK_ERR_UNAVAILABLE);
     ck_assert_int_eq(jk_result_http_status(JK_ERR_UNAVAILABLE), 503);
 }
@@ -222,12 +227,7 @@ static void hour_long_retry_interval(jk_worker_config *cfg)
 START_TEST(refused_connection_retries_without_sleeping)
 {
     client c = { 0 };
-    jk_worker *w;
-    int port;
-    ck_assert_int_eq(fake_ajp_start(&fake, FAKE_NORMAL), 0);
-    port = fake.port;
-    fake_ajp_stop(&fake);
-    w = make_worker_with(port, 3, hour_long_retry_interval);
+    jk_worker *w = make_worker_with(refusing_port(), 3, hour_long_retry_interval);
     ck_assert_int_eq(run(w, &c, "GET", 0), JK_ERR_UNAVAILABLE);
 }
 END_TEST
