@@ -28,7 +28,7 @@ typedef struct exchange {
     jk_conn *c;
     int received_any;           /* a reply byte arrived on this connection */
     int headers_sent;
-    int unflushed;              /* body written to the client since the last flush */
+    apr_time_t flush_at;        /* when what the client was given must be flushed (0: none) */
     int retry;                  /* the attempt failed before the backend could act on it */
     apr_interval_time_t timeout; /* for the next wait on the backend */
     int just_sent;              /* the backend cannot have answered yet: poll before reading */
@@ -246,37 +246,57 @@ static apr_status_t send_msg(exchange *x, jk_msg *m)
     return send_all(x->w, x->c, &iov, 1);
 }
 
-/* Before waiting for the backend, let the client have what it was given. */
+/* Let the client have what it was given. */
 static void flush_client(exchange *x)
 {
-    if (x->unflushed && x->s && x->s->io->flush(x->s) == APR_SUCCESS)
-        x->unflushed = 0;
+    if (x->flush_at && x->s)
+        x->s->io->flush(x->s);
+    x->flush_at = 0;
 }
 
 /*
- * How long the backend may pause before the body gathered so far goes to the client.
- * Tomcat writes a long reply packet by packet; waiting this long for the next one lets
- * the client get it in a few large writes instead of one per packet.  A reply that
- * trickles (a stream of events, a slow page) still reaches the client within 1 ms.
+ * How long a flush Tomcat asks for (an empty body chunk: the servlet called flush()) may
+ * wait.  Tomcat sends one right before the end of many replies: if the end comes within
+ * this time, the whole response is still held, so the client gets it in one write, and a
+ * member that fails meanwhile can be replaced by another one.  mod_proxy_ajp's flushwait
+ * has the same default.
  */
-#define JK_FLUSH_HOLD (APR_USEC_PER_SEC / 1000)
+#define JK_FLUSH_HOLD (10 * (APR_USEC_PER_SEC / 1000))
 
-/* Wait until the backend has more to read, flushing the client's body if it pauses. */
+/*
+ * The longest any body stays in httpd unflushed while Tomcat is slow to send the rest
+ * (a page that writes a lot without ever calling flush()).  It is long enough that a
+ * busy Tomcat's reply is not cut into pieces, short enough that a slow page still shows.
+ */
+#define JK_TRICKLE_HOLD (100 * (APR_USEC_PER_SEC / 1000))
+
+/* The flush owed to the client happens at most `hold` from now. */
+static void owe_flush(exchange *x, apr_interval_time_t hold)
+{
+    apr_time_t due = apr_time_now() + hold;
+    if (x->flush_at == 0 || due < x->flush_at)
+        x->flush_at = due;
+}
+
+/* Wait until the backend has more to read; a flush that falls due meanwhile is made. */
 static apr_status_t wait_backend(exchange *x)
 {
-    if (x->unflushed) {
-        apr_interval_time_t hold = JK_FLUSH_HOLD;
-        apr_status_t rv;
-        if (x->timeout >= 0 && x->timeout < hold)
-            hold = x->timeout;
-        rv = wait_io(x->c->sock, APR_POLLIN, hold);
-        if (!APR_STATUS_IS_TIMEUP(rv))
-            return rv;
+    apr_interval_time_t left = x->timeout;
+    if (x->flush_at) {
+        apr_interval_time_t hold = x->flush_at - apr_time_now();
+        if (hold > 0) {
+            apr_status_t rv;
+            if (left >= 0 && left <= hold)
+                return wait_io(x->c->sock, APR_POLLIN, left);
+            rv = wait_io(x->c->sock, APR_POLLIN, hold);
+            if (!APR_STATUS_IS_TIMEUP(rv))
+                return rv;
+            if (left >= 0)
+                left -= hold;
+        }
         flush_client(x);
-        if (x->timeout >= 0)
-            return x->timeout > hold ? wait_reply(x, x->timeout - hold) : APR_TIMEUP;
     }
-    return wait_reply(x, x->timeout);
+    return wait_reply(x, left);
 }
 
 /* Read more bytes into the connection's buffer; APR_EOF when the backend closed. */
@@ -542,12 +562,15 @@ static jk_result on_body(exchange *x, const jk_ajp_reply *r)
             x->w->base.name, x->w->endpoint);
         return JK_ERR_PROTOCOL;
     }
-    if (r->chunk_len == 0)
+    if (r->chunk_len == 0) {
+        owe_flush(x, JK_FLUSH_HOLD); /* headers alone too: the servlet committed them */
         return JK_OK;
+    }
     if (x->s->io->write_body(x->s, r->chunk, r->chunk_len) != APR_SUCCESS)
         return JK_ERR_CLIENT;
     x->s->bytes_written += (apr_off_t)r->chunk_len;
-    x->unflushed = 1;
+    if (x->flush_at == 0)
+        owe_flush(x, JK_TRICKLE_HOLD);
     return JK_OK;
 }
 

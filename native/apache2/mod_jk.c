@@ -1231,7 +1231,8 @@ static apr_status_t start_response(jk_service *s, int status, const char *reason
 /*
  * The body is gathered into writes of up to this much: Tomcat sends it in packets of
  * max_packet_size (8 KiB), and one write per packet costs the client a wake-up each.
- * The worker flushes sooner when the backend pauses (see wait_backend in jk_ajp_worker.c).
+ * The worker flushes sooner when Tomcat asks for a flush or is slow to send the rest
+ * (see wait_backend in jk_ajp_worker.c).
  */
 #define JK_WRITE_GATHER (64 * 1024)
 

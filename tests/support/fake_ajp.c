@@ -143,7 +143,7 @@ static void count(fake_ajp *f, int *field, int n)
 static const char *const mode_names[] = {
     "normal", "no-reuse", "close", "silent", "bad-magic", "big-chunk", "body-first",
     "headers-twice", "truncated", "unknown-type", "ignore-cping", "oversized", "bad-header",
-    "stall-body", NULL
+    "stall-body", "flush-pause", "slow-body", "pause-lost", NULL
 };
 
 int fake_ajp_mode_by_name(const char *name)
@@ -193,6 +193,20 @@ static int answer_normal(fake_ajp *f, int fd, int reuse)
     return send_end(fd, reuse);
 }
 
+static const uint8_t one_chunk[] = { 'A', 'B', 0, 5, 3, 0, 1, 'x', 0 };
+
+/* Headers and a one-byte chunk, a flush message if asked, then a pause of `ms`. */
+static int start_then_pause(int fd, int flush, int ms)
+{
+    static const uint8_t flush_msg[] = { 'A', 'B', 0, 3, 3, 0, 0 };
+    if (send_headers(fd, 200) != 0 || write_full(fd, one_chunk, sizeof(one_chunk)) != 0)
+        return -1;
+    if (flush && write_full(fd, flush_msg, sizeof(flush_msg)) != 0)
+        return -1;
+    poll(NULL, 0, ms);
+    return 0;
+}
+
 static int answer_fault(fake_ajp *f, int fd)
 {
     static const uint8_t bad_magic[] = { 'X', 'Y', 0, 2, 5, 1 };
@@ -203,8 +217,15 @@ static int answer_fault(fake_ajp *f, int fd)
     static const uint8_t oversized[] = { 'A', 'B', 0xFF, 0xFF, 4, 0, 200 };
     static const uint8_t bad_header[] = { 'A', 'B', 0, 14, 4, 0, 200, 0, 2, 'O', 'K', 0,
                                           0, 1, 0xA0, 0xFF, 0, 0 };
-    static const uint8_t one_chunk[] = { 'A', 'B', 0, 5, 3, 0, 1, 'x', 0 };
     switch (f->mode) {
+    case FAKE_FLUSH_PAUSE:
+    case FAKE_SLOW_BODY:
+        if (start_then_pause(fd, f->mode == FAKE_FLUSH_PAUSE,
+                             f->mode == FAKE_FLUSH_PAUSE ? 60 : 250) != 0 ||
+            write_full(fd, one_chunk, sizeof(one_chunk)) != 0)
+            return -1;
+        return send_end(fd, 0);
+    case FAKE_PAUSE_LOST: return start_then_pause(fd, 0, 40);
     case FAKE_OVERSIZED: return write_full(fd, oversized, sizeof(oversized));
     case FAKE_BAD_HEADER: return write_full(fd, bad_header, sizeof(bad_header));
     case FAKE_STALL_BODY: {

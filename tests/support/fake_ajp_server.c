@@ -23,7 +23,8 @@ int main(int argc, char **argv)
 
     if (mode < 0) {
         fprintf(stderr, "usage: %s normal|no-reuse|close|silent|bad-magic|big-chunk|body-first|"
-                        "headers-twice|truncated|unknown-type|ignore-cping|oversized|bad-header|stall-body "
+                        "headers-twice|truncated|unknown-type|ignore-cping|oversized|bad-header|stall-body|"
+                        "flush-pause|slow-body|pause-lost "
                         "[PORTFILE]\n", argv[0]);
         return 2;
     }

@@ -23,6 +23,9 @@ typedef struct client {
     const char *upload;      /* request body to give */
     apr_size_t upload_len, upload_pos;
     int fail_upload_at;      /* >0: the client breaks off after this many bytes */
+    int flushes;             /* flushes the worker asked for */
+    apr_size_t body_at_first_flush;
+    int discards;
 } client;
 
 static apr_status_t c_read(jk_service *s, char *buf, apr_size_t want, apr_size_t *got)
@@ -61,13 +64,25 @@ static apr_status_t c_write(jk_service *s, const char *buf, apr_size_t len)
     return APR_SUCCESS;
 }
 
+/* As httpd's side: a flush is what lets the client see the response. */
 static apr_status_t c_flush(jk_service *s)
 {
-    (void)s;
+    client *c = s->ctx;
+    if (c->flushes++ == 0)
+        c->body_at_first_flush = c->body_len;
+    s->response_started = 1;
     return APR_SUCCESS;
 }
 
+static void c_discard(jk_service *s)
+{
+    client *c = s->ctx;
+    c->discards++;
+}
+
 static const jk_service_io client_io = { c_read, c_start, c_write, c_flush, NULL };
+/* A client side that holds the response until it is flushed, as httpd's does. */
+static const jk_service_io holding_io = { c_read, c_start, c_write, c_flush, c_discard };
 
 static void make_service(jk_service *s, client *c, const char *method, apr_off_t cl)
 {
@@ -334,6 +349,56 @@ END_TEST
 START_TEST(silence_is_a_reply_timeout) { expect_fault(FAKE_SILENT, JK_ERR_TIMEOUT, 0); }
 END_TEST
 
+/* One GET through a fresh worker against the fake in `mode`, on the holding client side. */
+static jk_result run_holding(fake_mode mode, client *c, jk_service *s)
+{
+    jk_worker *w;
+    jk_result result;
+    ck_assert_int_eq(fake_ajp_start(&fake, mode), 0);
+    w = make_worker(fake.port, 1);
+    make_service(s, c, "GET", 0);
+    s->io = &holding_io;
+    result = w->ops->service(w, s);
+    fake_ajp_stop(&fake);
+    return result;
+}
+
+/* The fake sends one byte, pauses, then the second byte: the first is flushed in the pause. */
+static void expect_first_byte_flushed_alone(fake_mode mode)
+{
+    client c = { 0 };
+    jk_service s;
+    ck_assert_int_eq(run_holding(mode, &c, &s), JK_OK);
+    ck_assert_int_eq(c.flushes, 1);
+    ck_assert_uint_eq(c.body_at_first_flush, 1);
+    ck_assert_uint_eq(c.body_len, 2);
+}
+
+START_TEST(a_flush_tomcat_asks_for_reaches_the_client_before_the_rest)
+{
+    expect_first_byte_flushed_alone(FAKE_FLUSH_PAUSE);
+}
+END_TEST
+
+START_TEST(a_slow_body_reaches_the_client_without_a_flush_message)
+{
+    expect_first_byte_flushed_alone(FAKE_SLOW_BODY);
+}
+END_TEST
+
+/* Under load Tomcat's next packet can be milliseconds away: that alone must not commit the
+ * response, or a member dying then leaves the client a cut reply instead of a failover. */
+START_TEST(a_pause_in_the_body_keeps_the_response_held)
+{
+    client c = { 0 };
+    jk_service s;
+    ck_assert_int_eq(run_holding(FAKE_PAUSE_LOST, &c, &s), JK_ERR_BACKEND_IO);
+    ck_assert_int_eq(c.flushes, 0);
+    ck_assert_int_eq(s.response_started, 0);
+    ck_assert_int_eq(c.status, 200);
+}
+END_TEST
+
 static void ping_after_connect(jk_worker_config *cfg)
 {
     cfg->ping_mode = JK_PING_CONNECT;
@@ -450,6 +515,9 @@ int main(void)
     tcase_add_test(tc, unknown_type_is_a_protocol_error);
     tcase_add_test(tc, truncated_reply_is_a_lost_connection);
     tcase_add_test(tc, silence_is_a_reply_timeout);
+    tcase_add_test(tc, a_flush_tomcat_asks_for_reaches_the_client_before_the_rest);
+    tcase_add_test(tc, a_slow_body_reaches_the_client_without_a_flush_message);
+    tcase_add_test(tc, a_pause_in_the_body_keeps_the_response_held);
     tcase_add_test(tc, cping_after_connect_and_before_each_request);
     tcase_add_test(tc, missing_cpong_makes_the_backend_unavailable);
     tcase_add_test(tc, fail_on_status_hides_the_reply);
