@@ -337,6 +337,8 @@ FAILURE_KINDS = (
      "backend stopped answering"),
 )
 FAILOVER = re.compile(r"^lb \S+: \S+ \S+ failed on member \S+ \((.*)\); trying another member$")
+NOT_SENT_ON = re.compile(r"^lb \S+: \S+ \S+ failed on member \S+ \(.*\); not sent to another "
+                         r"member: (.*)$")
 
 
 ERROR_LOG_MPM = re.compile(r"^\[\w{3} (\w{3} \d\d \d\d:\d\d:\d\d)\.(\d{6}) (\d{4})\] "
@@ -390,6 +392,7 @@ class Phase:
         self.failovers = 0
         self.member_failures = collections.Counter()
         self.failed_over = collections.Counter()
+        self.not_sent_on = collections.Counter()  # why the lb kept a failure (mod_jk.log)
         self.jk_kinds = collections.Counter()
 
 
@@ -777,6 +780,9 @@ class Chaos:
             if over:
                 phase.failovers += 1
                 phase.failed_over[over.group(1)] += 1
+            kept = NOT_SENT_ON.match(message)
+            if kept:
+                phase.not_sent_on[kept.group(1)] += 1
             for kind, pattern, _ in FAILURE_KINDS:
                 if pattern.match(message):
                     phase.member_failures[kind] += 1
@@ -894,8 +900,10 @@ class Chaos:
                 if parts:
                     line("   requests failing on a member: " + "; ".join(parts))
                 if kept:
+                    why = ", ".join(f"{n} x {reason}" for reason, n in p.not_sent_on.items())
                     line(f"   {kept} of them NOT sent to the other member: the lb handed the "
-                         "error to the client (mod_jk.log does not say why)")
+                         "error to the client ("
+                         + (f"mod_jk.log: {why})" if why else "mod_jk.log does not say why)"))
                 for kind, count in p.jk_kinds.most_common(8):
                     line(f"   mod_jk.log {count:5d} x {kind}")
                 if len(p.jk_kinds) > 8:
