@@ -33,6 +33,7 @@ typedef struct exchange {
     apr_interval_time_t timeout; /* for the next wait on the backend */
     int just_sent;              /* the backend cannot have answered yet: poll before reading */
     int refused;                /* the last connect was refused: a final answer, no wait helps */
+    int member_busy;            /* the last CPing or connect timed out while others were answered */
     int watch_stalls;           /* an lb can send it elsewhere: end the wait if the member stalls */
     uint64_t stalls_seen;       /* the member's stall count when the request was sent */
     apr_time_t sent_at;
@@ -113,7 +114,8 @@ static apr_status_t wait_reply(exchange *x, apr_interval_time_t timeout)
         rv = wait_io(x->c->sock, APR_POLLIN, slice);
         if (!APR_STATUS_IS_TIMEUP(rv))
             return rv;
-        if (member_stalled_since_sent(x))
+        /* A response the client has begun cannot go elsewhere: it waits on, to complete. */
+        if (member_stalled_since_sent(x) && !x->s->response_started)
             return JK_ESTALLED;
     }
 }
@@ -323,7 +325,10 @@ static apr_status_t fill(exchange *x)
         rv = apr_socket_recv(c->sock, (char *)c->rbuf + c->rlen, &n);
         if (n > 0) {
             c->rlen += n;
-            x->received_any = 1;
+            if (!x->received_any) {
+                x->received_any = 1;
+                atomic_store(&x->w->shm->last_answer_at, apr_time_now());
+            }
             return APR_SUCCESS;
         }
         if (!APR_STATUS_IS_EAGAIN(rv))
@@ -652,34 +657,80 @@ static jk_result read_reply(exchange *x, int *reuse)
 
 /* --- one attempt on one connection --- */
 
-/* CPING on the exchange's connection; APR_SUCCESS when CPONG came within `ms`. */
+/* Did the member answer anyone, on any connection, since `t`? */
+static int answered_since(const ajp_worker *w, apr_time_t t)
+{
+    return atomic_load(&w->shm->last_answer_at) >= t;
+}
+
+/*
+ * How many more times a CPing that timed out waits again, as long as the member answered
+ * other requests during the wait.  An overloaded Tomcat (every CPU busy, a garbage
+ * collection) answers late but answers: that is no reason to give up on it.
+ */
+#define JK_BUSY_EXTRA_WAITS 2
+
+/* CPING on the exchange's connection; APR_SUCCESS when CPONG came within `ms` (or a
+ * little later, from a member busy answering others). */
 static apr_status_t cping(exchange *x, int ms)
 {
     jk_msg reply;
     jk_ajp_reply r;
     apr_status_t rv;
+    apr_time_t asked = apr_time_now(), waited_from = asked;
 
     jk_ajp_encode_cping(x->c->out);
     if ((rv = send_msg(x, x->c->out)) != APR_SUCCESS)
         return rv;
-    x->timeout = ms_or_forever(ms);
-    if ((rv = recv_packet(x, &reply)) != APR_SUCCESS)
+    for (int extra = 0;; extra++) {
+        x->timeout = ms_or_forever(ms);
+        rv = recv_packet(x, &reply);
+        if (!APR_STATUS_IS_TIMEUP(rv) || !answered_since(x->w, waited_from))
+            break;
+        if (extra == JK_BUSY_EXTRA_WAITS) {
+            x->member_busy = 1;
+            break;
+        }
+        waited_from = apr_time_now();
+    }
+    if (rv != APR_SUCCESS)
         return rv;
+    if (apr_time_now() - asked > apr_time_from_msec(ms))
+        LOG(x->w, JK_LOG_WARN, "worker %s: CPONG from %s came after %" APR_TIME_T_FMT " ms, more "
+            "than the %d ms allowed; it answered others meanwhile (busy, not stopped), so it "
+            "was waited for", x->w->base.name, x->w->endpoint,
+            apr_time_as_msec(apr_time_now() - asked), ms);
     if ((rv = jk_ajp_decode_reply(&reply, x->pool, &r)) != APR_SUCCESS)
         return rv;
     return r.type == JK_AJP_CPONG ? APR_SUCCESS : JK_AJP_EBADTYPE;
 }
 
-/* A CPing or connect timed out: the member accepts but does not answer anyone. */
+/* A CPing or connect timed out and nobody else was answered meanwhile: the member
+ * accepts but does not answer anyone. */
 static void note_stall(exchange *x, apr_status_t rv)
 {
-    if (APR_STATUS_IS_TIMEUP(rv))
+    if (APR_STATUS_IS_TIMEUP(rv) && !x->member_busy)
         atomic_fetch_add(&x->w->shm->stalls, 1);
+}
+
+/* The member is busy, not stopped: this request goes elsewhere (or waits its turn), and
+ * the member stays in the lb's rotation. */
+static jk_result busy_member(exchange *x, const char *what, const char *when, int ms)
+{
+    atomic_fetch_add(&x->w->shm->busy_waits, 1);
+    LOG(x->w, JK_LOG_WARN, "worker %s: %s %s%s%s timed out (%d ms) while the member answered "
+        "other requests: it is busy, not stopped; connection closed", x->w->base.name, what,
+        x->w->endpoint, when ? " " : "", when ? when : "", ms);
+    jk_conn_pool_release(x->c, 0);
+    x->c = NULL;
+    return JK_ERR_BUSY;
 }
 
 static jk_result cping_failed(exchange *x, const char *when, int ms, apr_status_t rv)
 {
     char err[120];
+    if (x->member_busy)
+        return busy_member(x, "the CPing to", when, ms);
     note_stall(x, rv);
     LOG(x->w, JK_LOG_ERROR, "worker %s: no CPONG from %s %s (waited up to %d ms: %s); "
         "connection closed", x->w->base.name, x->w->endpoint, when, ms,
@@ -694,9 +745,14 @@ static jk_result open_checked(exchange *x)
 {
     ajp_worker *w = x->w;
     char err[120];
+    apr_time_t asked = apr_time_now();
     apr_status_t rv = open_connection(w, x->c);
     x->refused = APR_STATUS_IS_ECONNREFUSED(rv);
     if (rv != APR_SUCCESS) {
+        if (APR_STATUS_IS_TIMEUP(rv) && answered_since(w, asked)) {
+            x->member_busy = 1; /* a full accept queue, not a dead host */
+            return busy_member(x, "connecting to", NULL, w->cfg->socket_connect_timeout);
+        }
         note_stall(x, rv);
         LOG(w, JK_LOG_ERROR, "worker %s: cannot connect to %s: %s", w->base.name, w->endpoint,
             errtext(rv, err, sizeof(err)));
@@ -740,6 +796,7 @@ static jk_result attempt(exchange *x)
 
     x->retry = 0;
     x->received_any = 0;
+    x->member_busy = 0;
     if ((res = get_connection(x)) != JK_OK)
         return res;
     x->received_any = 0;
@@ -813,7 +870,9 @@ static jk_result forward(ajp_worker *w, jk_service *s)
         return res;
     for (;;) {
         res = attempt(&x);
-        if (res != JK_ERR_UNAVAILABLE || x.headers_sent)
+        /* A busy member is retried as an unreachable one would be, not taken out. */
+        if ((res != JK_ERR_UNAVAILABLE && !(res == JK_ERR_BUSY && x.member_busy)) ||
+            x.headers_sent)
             break;
         /* A stale pooled connection costs no attempt: there are at most pool-size of them. */
         if (x.retry)

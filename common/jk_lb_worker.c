@@ -427,9 +427,21 @@ static jk_result serve_on(lb_worker *lb, lb_member *m, choice_ctx *c)
 
 #define FORCED_RECOVERY_GAP apr_time_from_sec(1)
 
+/* Which member a forced recovery tries first: the one that answered anyone last (a
+ * member overloaded into error still answers; a dead one does not), else the one that
+ * failed longest ago. */
+static int better_forced_pick(const lb_member *m, const lb_member *pick)
+{
+    int64_t answered = atomic_load(&m->shm->last_answer_at);
+    int64_t pick_answered = atomic_load(&pick->shm->last_answer_at);
+    if (answered != pick_answered)
+        return answered > pick_answered;
+    return atomic_load(&m->shm->error_time) < atomic_load(&pick->shm->error_time);
+}
+
 /*
  * Every member is in error: rather than refuse everyone until recover_time, let one
- * request a second try the member that failed longest ago (mod_jk's forced recovery).
+ * request a second try (mod_jk's forced recovery).
  * A member that failed only because the machine was overloaded comes back at once.
  */
 static lb_member *forced_recovery(lb_worker *lb, choice_ctx *c)
@@ -445,7 +457,7 @@ static lb_member *forced_recovery(lb_worker *lb, choice_ctx *c)
         if (c->tried[i] || activation_for(m, c->s) != JK_ACTIVATION_ACTIVE ||
             atomic_load(&m->shm->state) != JK_MEMBER_ERROR)
             continue;
-        if (pick == NULL || atomic_load(&m->shm->error_time) < atomic_load(&pick->shm->error_time))
+        if (pick == NULL || better_forced_pick(m, pick))
             pick = m;
     }
     if (pick)

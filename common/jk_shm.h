@@ -49,6 +49,11 @@ typedef struct jk_shm_member {
      * A request waiting on it since before the last such time is cut (JK_ERR_STALLED). */
     _Atomic uint64_t stalls;
     _Atomic uint64_t requests_cut;  /* requests ended that way */
+    /* When the member last answered anything (a reply's first bytes, a CPONG), on any
+     * connection of any child: a CPing that times out while others are answered meets a
+     * busy member, not a stopped one. */
+    _Atomic int64_t last_answer_at;
+    _Atomic uint64_t busy_waits;    /* CPings or connects that timed out on a busy member */
 } jk_shm_member;
 
 typedef struct jk_shm_lb {

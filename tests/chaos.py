@@ -10,7 +10,7 @@ Set-up (everything private, on loopback, stopped by PID at the end, also on Ctrl
            (no stickiness; wrk sends no cookie), a read-only status worker at /jkstatus;
            event MPM with 2-8 children of 64 threads (--harness-mpm: jkharness's 2-4 x 32),
            prefork with jkharness's settings.
-  wrk      -t2 -c<connections> --latency -s tests/chaos.lua against /echo.jsp; the Lua
+  wrk      -t2 -c<connections> --latency -s tests/chaos.lua against /hello.jsp (--path); the Lua
            script records every request and response status in 100 ms slots.
 
 Each fault gets a wrk run of its own (wrk counts socket errors only in total, so this is
@@ -977,7 +977,7 @@ def parse_args(argv=None):
     p.add_argument("--connections", type=int, default=64, help="wrk -c")
     p.add_argument("--threads", type=int, default=2, help="wrk -t")
     p.add_argument("--mpm", choices=sorted(jk.MPM_SETTINGS), default="event")
-    p.add_argument("--path", default="/echo.jsp", help="what wrk requests")
+    p.add_argument("--path", default="/hello.jsp", help="what wrk requests")
     p.add_argument("--harness-mpm", action="store_true",
                    help="event MPM: jkharness's settings (4 x 32 threads) instead of 8 x 64")
     p.add_argument("--scenarios", default="kill,freeze,blackhole,graceful",

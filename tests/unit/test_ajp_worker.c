@@ -447,6 +447,61 @@ START_TEST(missing_cpong_makes_the_backend_unavailable)
 }
 END_TEST
 
+/* Stands for the member's other connections: it answers them all along. */
+typedef struct other_answers {
+    jk_worker *w;
+    _Atomic int stop;
+} other_answers;
+
+static void *APR_THREAD_FUNC keep_answering(apr_thread_t *t, void *arg)
+{
+    other_answers *o = arg;
+    while (!atomic_load(&o->stop)) {
+        atomic_store(&o->w->shm->last_answer_at, apr_time_now());
+        apr_sleep(20 * 1000);
+    }
+    apr_thread_exit(t, APR_SUCCESS);
+    return NULL;
+}
+
+/* A CPing that times out while the member answers others meets a busy member: the request
+ * may go elsewhere (503 here, a single worker), but no stall is counted, so nothing in
+ * flight on the member is cut and an lb keeps it in rotation. */
+START_TEST(missing_cpong_from_a_member_busy_answering_others_is_no_stall)
+{
+    other_answers o = { NULL, 0 };
+    apr_thread_t *thread;
+    apr_status_t rv;
+    client c = { 0 };
+    jk_result result;
+    ck_assert_int_eq(fake_ajp_start(&fake, FAKE_IGNORE_CPING), 0);
+    o.w = make_worker_with(fake.port, 2, ping_after_connect);
+    ck_assert_int_eq(apr_thread_create(&thread, NULL, keep_answering, &o, pool), APR_SUCCESS);
+    result = run(o.w, &c, "GET", 0);
+    atomic_store(&o.stop, 1);
+    apr_thread_join(&rv, thread);
+    ck_assert_int_eq(result, JK_ERR_BUSY);
+    ck_assert_int_eq(jk_result_http_status(result), 503);
+    ck_assert_uint_eq(atomic_load(&o.w->shm->stalls), 0);
+    ck_assert_uint_eq(atomic_load(&o.w->shm->busy_waits), 2);
+    ck_assert_int_eq(fake_ajp_connections(&fake), 2); /* retried as an unreachable one is */
+    fake_ajp_stop(&fake);
+}
+END_TEST
+
+START_TEST(missing_cpong_from_a_member_answering_nobody_is_a_stall)
+{
+    client c = { 0 };
+    jk_worker *w;
+    ck_assert_int_eq(fake_ajp_start(&fake, FAKE_IGNORE_CPING), 0);
+    w = make_worker_with(fake.port, 1, ping_after_connect);
+    ck_assert_int_eq(run(w, &c, "GET", 0), JK_ERR_UNAVAILABLE);
+    ck_assert_uint_eq(atomic_load(&w->shm->stalls), 1);
+    ck_assert_uint_eq(atomic_load(&w->shm->busy_waits), 0);
+    fake_ajp_stop(&fake);
+}
+END_TEST
+
 static void fail_on_500(jk_worker_config *cfg)
 {
     static int codes[] = { 500, -503 };
@@ -520,6 +575,8 @@ int main(void)
     tcase_add_test(tc, a_pause_in_the_body_keeps_the_response_held);
     tcase_add_test(tc, cping_after_connect_and_before_each_request);
     tcase_add_test(tc, missing_cpong_makes_the_backend_unavailable);
+    tcase_add_test(tc, missing_cpong_from_a_member_busy_answering_others_is_no_stall);
+    tcase_add_test(tc, missing_cpong_from_a_member_answering_nobody_is_a_stall);
     tcase_add_test(tc, fail_on_status_hides_the_reply);
     tcase_add_test(tc, busy_limit_refuses_beyond_the_limit);
     suite_add_tcase(s, tc);

@@ -1237,6 +1237,27 @@ START_TEST(all_members_in_error_gives_503_at_once)
 }
 END_TEST
 
+/* Both in error, but worker2 answered someone a moment ago (overloaded, not dead): the
+ * forced recovery tries it, not worker1. */
+START_TEST(forced_recovery_tries_the_member_that_answered_last)
+{
+    build(2, NULL);
+    T.m[0]->otherwise = JK_ERR_UNAVAILABLE;
+    T.m[1]->otherwise = JK_ERR_UNAVAILABLE;
+    ck_assert_int_eq(get().result, JK_ERR_UNAVAILABLE);
+    advance(1);
+    atomic_store(&shm_of(1)->last_answer_at, 1000);
+    T.m[1]->otherwise = JK_OK;
+    {
+        outcome o = get();
+        ck_assert_int_eq(o.result, JK_OK);
+        ck_assert_int_eq(o.member, 1);
+        ck_assert_int_eq(o.calls, 1);
+    }
+    ck_assert_int_eq(atomic_load(&shm_of(1)->state), JK_MEMBER_OK);
+}
+END_TEST
+
 START_TEST(all_members_busy_waits_between_rounds_only)
 {
     build(2, "worker.lb.retries=2\nworker.lb.retry_interval=300");
@@ -1461,6 +1482,7 @@ int main(void)
     tcase_add_test(failover, max_reply_timeouts_tolerates_that_many_in_a_row);
     tcase_add_test(failover, reply_timeout_without_tolerance_is_an_error);
     tcase_add_test(failover, all_members_in_error_gives_503_at_once);
+    tcase_add_test(failover, forced_recovery_tries_the_member_that_answered_last);
     tcase_add_test(failover, all_members_busy_waits_between_rounds_only);
     tcase_add_test(failover, lb_retries_bounds_members_tried_per_round);
     suite_add_tcase(s, failover);
