@@ -29,6 +29,7 @@ typedef struct exchange {
     int received_any;           /* a reply byte arrived on this connection */
     int headers_sent;
     apr_time_t flush_at;        /* when what the client was given must be flushed (0: none) */
+    int body_packets;           /* body chunks of the reply so far */
     int retry;                  /* the attempt failed before the backend could act on it */
     apr_interval_time_t timeout; /* for the next wait on the backend */
     int just_sent;              /* the backend cannot have answered yet: poll before reading */
@@ -266,9 +267,13 @@ static void flush_client(exchange *x)
 #define JK_FLUSH_HOLD (10 * (APR_USEC_PER_SEC / 1000))
 
 /*
- * The longest any body stays in httpd unflushed while Tomcat is slow to send the rest
- * (a page that writes a lot without ever calling flush()).  It is long enough that a
- * busy Tomcat's reply is not cut into pieces, short enough that a slow page still shows.
+ * The longest a body of several packets stays in httpd unflushed while Tomcat is slow to
+ * send the rest (a page that writes a lot without ever calling flush()).  It is long
+ * enough that a busy Tomcat's reply is not cut into pieces, short enough that a slow page
+ * still shows.  A reply's first packet alone does not start it: Tomcat sends a body
+ * packet before the end only when the page's buffer is full, so a one-packet body is
+ * either the whole page or a page that will flush; held until then, it can still go to
+ * another member if this one dies (or its packets are dropped) before the end.
  */
 #define JK_TRICKLE_HOLD (100 * (APR_USEC_PER_SEC / 1000))
 
@@ -574,7 +579,7 @@ static jk_result on_body(exchange *x, const jk_ajp_reply *r)
     if (x->s->io->write_body(x->s, r->chunk, r->chunk_len) != APR_SUCCESS)
         return JK_ERR_CLIENT;
     x->s->bytes_written += (apr_off_t)r->chunk_len;
-    if (x->flush_at == 0)
+    if (++x->body_packets > 1 && x->flush_at == 0)
         owe_flush(x, JK_TRICKLE_HOLD);
     return JK_OK;
 }

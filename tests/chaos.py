@@ -335,6 +335,9 @@ FAILURE_KINDS = (
      "backend unavailable"),
     ("cut (member stalled)", re.compile(r"^worker \S+: \S+ stopped answering "),
      "backend stopped answering"),
+    ("busy (late CPONG)", re.compile(r"^worker \S+: .* timed out \(\d+ ms\) while the member "
+                                     r"answered other requests"),
+     "no free backend connection"),
 )
 FAILOVER = re.compile(r"^lb \S+: \S+ \S+ failed on member \S+ \((.*)\); trying another member$")
 NOT_SENT_ON = re.compile(r"^lb \S+: \S+ \S+ failed on member \S+ \(.*\); not sent to another "

@@ -195,12 +195,15 @@ static int answer_normal(fake_ajp *f, int fd, int reuse)
 
 static const uint8_t one_chunk[] = { 'A', 'B', 0, 5, 3, 0, 1, 'x', 0 };
 
-/* Headers and a one-byte chunk, a flush message if asked, then a pause of `ms`. */
-static int start_then_pause(int fd, int flush, int ms)
+/* Headers and `chunks` one-byte chunks, a flush message if asked, then a pause of `ms`. */
+static int start_then_pause(int fd, int chunks, int flush, int ms)
 {
     static const uint8_t flush_msg[] = { 'A', 'B', 0, 3, 3, 0, 0 };
-    if (send_headers(fd, 200) != 0 || write_full(fd, one_chunk, sizeof(one_chunk)) != 0)
+    if (send_headers(fd, 200) != 0)
         return -1;
+    for (int i = 0; i < chunks; i++)
+        if (write_full(fd, one_chunk, sizeof(one_chunk)) != 0)
+            return -1;
     if (flush && write_full(fd, flush_msg, sizeof(flush_msg)) != 0)
         return -1;
     poll(NULL, 0, ms);
@@ -220,12 +223,12 @@ static int answer_fault(fake_ajp *f, int fd)
     switch (f->mode) {
     case FAKE_FLUSH_PAUSE:
     case FAKE_SLOW_BODY:
-        if (start_then_pause(fd, f->mode == FAKE_FLUSH_PAUSE,
-                             f->mode == FAKE_FLUSH_PAUSE ? 60 : 250) != 0 ||
+        if ((f->mode == FAKE_FLUSH_PAUSE ? start_then_pause(fd, 1, 1, 60)
+                                         : start_then_pause(fd, 2, 0, 250)) != 0 ||
             write_full(fd, one_chunk, sizeof(one_chunk)) != 0)
             return -1;
         return send_end(fd, 0);
-    case FAKE_PAUSE_LOST: return start_then_pause(fd, 0, 40);
+    case FAKE_PAUSE_LOST: return start_then_pause(fd, 1, 0, 150);
     case FAKE_OVERSIZED: return write_full(fd, oversized, sizeof(oversized));
     case FAKE_BAD_HEADER: return write_full(fd, bad_header, sizeof(bad_header));
     case FAKE_STALL_BODY: {

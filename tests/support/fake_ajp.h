@@ -30,8 +30,8 @@ typedef enum fake_mode {
     FAKE_BAD_HEADER,    /* a response header with an unknown code (0xA0FF) */
     FAKE_STALL_BODY,    /* headers and one body chunk, then silence */
     FAKE_FLUSH_PAUSE,   /* headers, a body chunk, a flush, 60 ms pause, a chunk, END */
-    FAKE_SLOW_BODY,     /* headers, a body chunk, 250 ms pause, a chunk, END (no flush) */
-    FAKE_PAUSE_LOST     /* headers, a body chunk, 40 ms pause, then close */
+    FAKE_SLOW_BODY,     /* headers, two body chunks, 250 ms pause, a chunk, END (no flush) */
+    FAKE_PAUSE_LOST     /* headers, a body chunk, 150 ms pause, then close */
 } fake_mode;
 
 typedef struct fake_ajp {
