@@ -79,7 +79,7 @@ const char *jk_result_text(jk_result r)
     case JK_OK:              return "ok";
     case JK_ERR_CLIENT:      return "client error";
     case JK_ERR_UNAVAILABLE: return "backend unavailable";
-    case JK_ERR_BUSY:        return "no free backend connection";
+    case JK_ERR_BUSY:        return "backend busy (no free connection, or a late CPONG)";
     case JK_ERR_TIMEOUT:     return "backend reply timeout";
     case JK_ERR_PROTOCOL:    return "backend protocol error";
     case JK_ERR_BACKEND_IO:  return "backend connection lost";

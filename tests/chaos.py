@@ -337,7 +337,7 @@ FAILURE_KINDS = (
      "backend stopped answering"),
     ("busy (late CPONG)", re.compile(r"^worker \S+: .* timed out \(\d+ ms\) while the member "
                                      r"answered other requests"),
-     "no free backend connection"),
+     "backend busy (no free connection, or a late CPONG)"),
 )
 FAILOVER = re.compile(r"^lb \S+: \S+ \S+ failed on member \S+ \((.*)\); trying another member$")
 NOT_SENT_ON = re.compile(r"^lb \S+: \S+ \S+ failed on member \S+ \(.*\); not sent to another "
