@@ -672,7 +672,7 @@ def test_keys_known_to_check_are_the_documented_keys(jkctl):
 
 
 def module_directives():
-    source = (REPO / "native" / "apache2" / "mod_jk.c").read_text()
+    source = (REPO / "native" / "apache2" / "jk_directives.c").read_text()
     return re.findall(r'AP_INIT_\w+\(\s*"(Jk\w+)"', source)
 
 

@@ -4,7 +4,7 @@
  */
 #include "jkctl.h"
 
-/* The module's directives (native/apache2/mod_jk.c); a test keeps the two lists equal. */
+/* The module's directives (native/apache2/jk_directives.c); a test keeps the two lists equal. */
 const char *const module_directives[] = {
     "JkWorkersFile", "JkWorkerProperty", "JkLogFile", "JkLogLevel", "JkLogStampFormat",
     "JkMount", "JkUnMount", "JkMountFile", "JkMountFileReload", "JkStripSession",
