@@ -1,5 +1,5 @@
 /*
- * Diagnostics: every error and warning once, with its file:line, sorted by
+ * diags.c: diagnostics: every error and warning once, with its file:line, sorted by
  * file (in the order they were read) and line, printed as the module words them.
  */
 #include "jkctl.h"

@@ -1,9 +1,12 @@
 /*
- * The httpd.conf reader: just what decides mapping (the Jk directives,
+ * httpd_conf.c: the httpd.conf reader: just what decides mapping (the Jk directives,
  * <VirtualHost> with ServerName/ServerAlias, <Location>, Include, Define,
  * <IfModule>, <IfDefine>), with every error at its file:line.
  */
 #include "jkctl.h"
+
+#define MAX_INCLUDE_DEPTH 16
+#define COMMAND_LINE "(command line)"
 
 typedef struct section {
     const char *name;           /* lower case, e.g. "virtualhost" */

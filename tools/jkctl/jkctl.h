@@ -29,12 +29,6 @@
 #include "jk_session.h"
 #include "jk_uri_map.h"
 
-#ifdef PACKAGE_VERSION
-#define JKCTL_VERSION PACKAGE_VERSION
-#else
-#define JKCTL_VERSION "0.1.0"
-#endif
-
 /* Exit statuses (also in jkctl.1). */
 #define EXIT_CLEAN 0
 #define EXIT_WARNINGS 1     /* check --strict: warnings only; map: not forwarded */
@@ -43,10 +37,6 @@
 
 #define UNSET -1
 #define WORKER_PREFIX "worker."
-#define WORKER_PREFIX_LEN (sizeof(WORKER_PREFIX) - 1)
-#define MAX_REFERENCE_DEPTH 20      /* as the validator (jk_config.c) */
-#define MAX_INCLUDE_DEPTH 16
-#define COMMAND_LINE "(command line)"
 
 /* ---- diags.c: diagnostics, every message once, sorted by file and line ---- */
 

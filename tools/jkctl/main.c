@@ -23,6 +23,13 @@
  */
 #include "jkctl.h"
 
+#ifdef PACKAGE_VERSION
+#define JKCTL_VERSION PACKAGE_VERSION
+#else
+#define JKCTL_VERSION "0.1.0"
+#endif
+
+
 typedef enum opt_kind { OPT_FLAG, OPT_VALUE, OPT_LIST } opt_kind;
 
 typedef struct opt_def {

@@ -1,9 +1,12 @@
 /*
- * The whole configuration, read as the module reads it (workers.properties,
+ * setup.c: the whole configuration, read as the module reads it (workers.properties,
  * JkWorkerProperty, the mount files of every server), and the property
  * look-ups the validator makes; shared by check, show and map.
  */
 #include "jkctl.h"
+
+#define WORKER_PREFIX_LEN (sizeof(WORKER_PREFIX) - 1)
+#define MAX_REFERENCE_DEPTH 20      /* as the validator (jk_config.c) */
 
 const char *source_line(setup *s, const char *file, int line)
 {

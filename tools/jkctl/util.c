@@ -1,5 +1,5 @@
 /*
- * Small helpers every command uses: strings, lists, worker types, whole files
+ * util.c: small helpers every command uses: strings, lists, worker types, whole files
  * read into memory and split into lines.
  */
 #include "jkctl.h"
