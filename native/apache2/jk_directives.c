@@ -170,7 +170,8 @@ static const char *add_mount(cmd_parms *cmd, void *dir, const char *a1, const ch
         pattern = apr_pstrcat(cmd->pool, "!", pattern, NULL);
     err = jk_uri_map_add_spec(c->mounts, cmd->pool, pattern, worker, JK_RULE_FROM_JKMOUNT,
                               cmd->directive ? cmd->directive->filename : "",
-                              cmd->directive ? cmd->directive->line_num : 0, jk_globals.mount_warnings);
+                              cmd->directive ? cmd->directive->line_num : 0,
+                              jk_globals.mount_warnings);
     return err ? apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err) : NULL;
 }
 
@@ -186,16 +187,18 @@ static const char *set_unmount(cmd_parms *cmd, void *dir, const char *a1, const 
 
 static const char *set_mount_file(cmd_parms *cmd, void *dummy, const char *path)
 {
+    jk_server_conf *c = jk_server_config(cmd->server);
     (void)dummy;
-    if ((jk_server_config(cmd->server)->mount_file = ap_server_root_relative(cmd->pool, path)) == NULL)
+    if ((c->mount_file = ap_server_root_relative(cmd->pool, path)) == NULL)
         return apr_psprintf(cmd->pool, "JkMountFile: bad path '%s'", path);
     return NULL;
 }
 
 static const char *set_mount_file_reload(cmd_parms *cmd, void *dummy, const char *value)
 {
+    jk_server_conf *c = jk_server_config(cmd->server);
     (void)dummy;
-    if (jk_config_parse_int(value, 0, 86400, &jk_server_config(cmd->server)->mount_file_reload) != 0)
+    if (jk_config_parse_int(value, 0, 86400, &c->mount_file_reload) != 0)
         return "JkMountFileReload takes a number of seconds (0: never reload)";
     return NULL;
 }
@@ -444,6 +447,9 @@ const command_rec jk_cmds[] = {
     { .name = NULL }
 };
 
+/* ------------------------------------------------------------------ */
+/* JkMountCopy, and the map each server starts with (post_config)       */
+
 /*
  * Virtual hosts get the main server's mounts only with JkMountCopy On (or All).
  * A vhost without any Jk directive shares the main server's record (httpd does
@@ -467,7 +473,8 @@ static void build_start_map(apr_pool_t *p, jk_server_conf *c)
     c->static_mounts = c->mounts;
     if (c->mount_file) {
         c->mounts = jk_uri_map_copy(p, c->static_mounts);
-        jk_uri_map_merge(c->mounts, jk_load_mount_file(p, c->mount_file, jk_globals.config, ignored, ignored));
+        jk_uri_map_merge(c->mounts, jk_load_mount_file(p, c->mount_file, jk_globals.config,
+                                                       ignored, ignored));
     }
     jk_uri_map_prepare(c->mounts);
 }

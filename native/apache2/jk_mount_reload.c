@@ -19,7 +19,7 @@
 
 /* Every rule must name a worker that can be mounted (or "*" for an exclusion). */
 void jk_check_rule_workers(const jk_uri_map *m, const jk_config *cfg,
-                               apr_array_header_t *errors, apr_pool_t *p)
+                           apr_array_header_t *errors, apr_pool_t *p)
 {
     for (int i = 0; i < m->rules->nelts; i++) {
         const jk_uri_rule *r = &APR_ARRAY_IDX(m->rules, i, jk_uri_rule);
@@ -38,7 +38,7 @@ void jk_check_rule_workers(const jk_uri_map *m, const jk_config *cfg,
 
 /* A JkMountFile read into a map of its own; problems go to `errors`. */
 jk_uri_map *jk_load_mount_file(apr_pool_t *p, const char *path, const jk_config *cfg,
-                                   apr_array_header_t *errors, apr_array_header_t *warnings)
+                               apr_array_header_t *errors, apr_array_header_t *warnings)
 {
     jk_uri_map *m = jk_uri_map_create(p);
     jk_uri_map_load_file(m, p, path, errors, warnings);
@@ -47,7 +47,7 @@ jk_uri_map *jk_load_mount_file(apr_pool_t *p, const char *path, const jk_config 
 }
 
 /* ------------------------------------------------------------------ */
-/* JkMountFile reloading (per child)                                    */
+/* Reloading (per child)                                                */
 
 /*
  * The map in use, swapped whole when the JkMountFile changes.  Each map lives

@@ -200,8 +200,8 @@ static void log_worker_setup(const jk_config *cfg)
                ? apr_itoa(cfg->workers->pool, w->connection_pool_size) : "auto",
                w->socket_timeout, w->secret ? "set" : "none");
         for (int k = 0; k < w->ignored_keys->nelts; k++)
-            jk_log(jk_globals.log, JK_LOG_WARN, "worker %s: %s is accepted but has no effect in this "
-                   "version", w->name, APR_ARRAY_IDX(w->ignored_keys, k, const char *));
+            jk_log(jk_globals.log, JK_LOG_WARN, "worker %s: %s is accepted but has no effect "
+                   "in this version", w->name, APR_ARRAY_IDX(w->ignored_keys, k, const char *));
     }
     for (int i = 0; i < cfg->warnings->nelts; i++)
         jk_log(jk_globals.log, JK_LOG_WARN, "%s", APR_ARRAY_IDX(cfg->warnings, i, const char *));
@@ -312,9 +312,11 @@ static apr_status_t stop_maintainer(void *data)
 /* Maintenance runs every worker.maintain (or JkWatchdogInterval), and often enough for health checks. */
 static int maintenance_interval(void)
 {
-    int seconds = jk_globals.watchdog_interval != UNSET ? jk_globals.watchdog_interval : jk_globals.config->maintain;
-    for (int i = 0; i < jk_globals.config->workers->nelts; i++) {
-        const jk_worker_config *w = APR_ARRAY_IDX(jk_globals.config->workers, i, jk_worker_config *);
+    const jk_config *cfg = jk_globals.config;
+    int seconds = jk_globals.watchdog_interval != UNSET ? jk_globals.watchdog_interval
+                                                        : cfg->maintain;
+    for (int i = 0; i < cfg->workers->nelts; i++) {
+        const jk_worker_config *w = APR_ARRAY_IDX(cfg->workers, i, jk_worker_config *);
         if (w->health_check_interval > 0 && (seconds <= 0 || w->health_check_interval < seconds))
             seconds = w->health_check_interval;
     }
@@ -353,7 +355,8 @@ static void jk_child_init(apr_pool_t *pchild, server_rec *s)
     env.shm = jk_globals.shm;
     env.token = jk_globals.token;
     env.props = jk_globals.props;
-    if ((rv = jk_workers_create(pchild, jk_globals.config, &env, &jk_globals.workers)) != APR_SUCCESS) {
+    rv = jk_workers_create(pchild, jk_globals.config, &env, &jk_globals.workers);
+    if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "mod_jk: cannot create the workers");
         jk_log(jk_globals.log, JK_LOG_EMERG, "cannot create the workers in this process");
         jk_globals.workers = NULL;
@@ -448,7 +451,8 @@ static int jk_translate(request_rec *r)
         jk_log(c->log, JK_LOG_INFO, "refused URI %s: it climbs above the root", r->uri);
         return HTTP_BAD_REQUEST;
     }
-    if ((rule = jk_uri_map_find(map, path)) == NULL || (w = jk_config_find(jk_globals.config, rule->worker)) == NULL) {
+    if ((rule = jk_uri_map_find(map, path)) == NULL ||
+        (w = jk_config_find(jk_globals.config, rule->worker)) == NULL) {
         if (c->strip_session > 0)
             strip_session_param(r, c);
         return c->auto_alias ? auto_alias(r, c, path) : DECLINED;
