@@ -1,7 +1,11 @@
 /*
- * mod_jk.h: what the module's two files share.
+ * mod_jk.h: what the module's files share (private: nothing here is exported, the
+ * module's only exported symbol is jk_module).
  *
- *   mod_jk.c             directives, hooks, the request adapter (jk_service <-> httpd)
+ *   mod_jk.c             the hooks, the request adapter (jk_service <-> httpd)
+ *   jk_directives.c      the Jk* directives, the server records and their merging
+ *   jk_mount_reload.c    JkMountFile: read at start-up, reloaded per child
+ *   jk_request_log.c     JkRequestLogFormat, and the notes for httpd's LogFormat
  *   jk_request_facts.c   what Tomcat is told about a request: URI, addresses, TLS,
  *                        headers, attributes, and the Jk*Indicator variables
  */
@@ -9,13 +13,21 @@
 #define MOD_JK_H
 
 #include "httpd.h"
+#include "http_config.h"
 #include "apr_tables.h"
 
+#include "jk_config.h"
 #include "jk_log.h"
+#include "jk_props.h"
 #include "jk_service.h"
+#include "jk_shm.h"
 #include "jk_uri_map.h"
+#include "jk_worker.h"
+
+extern module AP_MODULE_DECLARE_DATA jk_module;
 
 #define JK_NOTE_ORIG_URI "JK_ORIG_URI"
+#define JK_NOTE_WORKER "JK_WORKER_NAME"
 
 /* JkOptions flags, with mod_jk's names. */
 #define JK_OPT_FWD_URI_COMPAT          0x0001
@@ -76,6 +88,55 @@ typedef struct jk_server_conf {
 } jk_server_conf;
 
 #define JK_MOUNT_FILE_RELOAD_DEFAULT 60
+
+/* Process-wide state: one configuration, built in check_config. */
+typedef struct jk_global {
+    const char *workers_file;
+    const char *workers_file_where;   /* "file:line" of JkWorkersFile */
+    apr_array_header_t *worker_lines; /* JkWorkerProperty: jk_prop */
+    int mount_copy_all;
+    apr_array_header_t *mount_warnings; /* unknown rule extensions, reported at start */
+    int watchdog_interval;            /* s, UNSET: worker.maintain */
+    jk_config *config;
+    const jk_props *props;            /* what config was built from: the status worker's dump */
+    jk_shm *shm;                      /* created by the parent, shared by the children */
+    const char *token;                /* status worker actions; made by the parent */
+    jk_worker_table *workers;         /* per child */
+    const jk_logger *log;             /* main server's */
+} jk_global;
+
+extern jk_global jk_globals;  /* defined in mod_jk.c */
+
+/* ---- jk_directives.c ---- */
+
+extern const command_rec jk_cmds[];
+void *jk_create_server_conf(apr_pool_t *p, server_rec *s);
+void *jk_merge_server_conf(apr_pool_t *p, void *basev, void *addv);
+jk_server_conf *jk_server_config(server_rec *s);
+/* post_config: JkMountCopy applied, and every server's map built (rules + JkMountFile). */
+void jk_finish_mounts(apr_pool_t *p, server_rec *main_server);
+
+/* ---- jk_mount_reload.c ---- */
+
+/* Every rule must name a worker that can be mounted (or "*" for an exclusion). */
+void jk_check_rule_workers(const jk_uri_map *m, const jk_config *cfg,
+                           apr_array_header_t *errors, apr_pool_t *p);
+/* A JkMountFile read into a map of its own; problems go to `errors`. */
+jk_uri_map *jk_load_mount_file(apr_pool_t *p, const char *path, const jk_config *cfg,
+                               apr_array_header_t *errors, apr_array_header_t *warnings);
+/* child_init: the reloadable map of every server with a JkMountFile. */
+void jk_start_live_maps(apr_pool_t *pchild, server_rec *main_server);
+/* The map for this request; at most once per JkMountFileReload, one thread looks at the file. */
+const jk_uri_map *jk_current_map(jk_server_conf *c, request_rec *r);
+
+/* ---- jk_request_log.c ---- */
+
+/* JK_WORKER_TYPE, JK_WORKER_ROUTE, JK_REQUEST_DURATION and the JK_LB_* member notes. */
+void jk_set_result_notes(request_rec *r, const jk_worker *w, const jk_service *s);
+/* Hook (log_transaction): the JkRequestLogFormat line of a forwarded request. */
+int jk_log_transaction(request_rec *r);
+
+/* ---- jk_request_facts.c ---- */
 
 /* The Jk*Indicator variable's name for this server (configured, else mod_jk's default). */
 const char *jk_indicator_name(const jk_server_conf *c, jk_indicator i);

@@ -13,7 +13,7 @@ def known_keys():
 
 
 def directives():
-    source = (ROOT / "native" / "apache2" / "mod_jk.c").read_text()
+    source = (ROOT / "native" / "apache2" / "jk_directives.c").read_text()
     return re.findall(r'AP_INIT_\w+\("(Jk\w+)"', source)
 
 

@@ -1,7 +1,7 @@
 """jkctl, the operator's tool: check, show and map, on good and broken configurations.
 
 jkctl links the module's own common/ code, so these tests also pin what the module
-reports.  The tool is taken from $JKCTL, else from the build tree (tools/jkctl, when it
+reports.  The tool is taken from $JKCTL, else from the build tree (tools/jkctl/jkctl, when it
 is newer than its sources), else built here with gcc into a temporary directory.
 
 The broken files live in tests/configs/bad/: each says what it expects in lines
@@ -21,17 +21,19 @@ import jkharness as jk
 REPO = jk.REPO
 BAD_DIR = REPO / "tests" / "configs" / "bad"
 CONF_DIR = REPO / "conf"
-SOURCES = [REPO / "tools" / "jkctl.c"] + sorted((REPO / "common").glob("*.[ch]"))
+JKCTL_DIR = REPO / "tools" / "jkctl"
+SOURCES = sorted(JKCTL_DIR.glob("*.[ch]")) + sorted((REPO / "common").glob("*.[ch]"))
 
 
 def compile_jkctl(compiler, out):
-    """Build jkctl as the brief says: its source plus common/, APR only, -Werror."""
+    """Build jkctl as the brief says: its sources plus common/, APR only, -Werror."""
     def config(tool, *flags):
         return subprocess.run([tool, *flags], check=True, stdout=subprocess.PIPE,
                               text=True).stdout.split()
     cmd = ([compiler, "-std=c11", "-Wall", "-Wextra", "-Werror"]
            + config("apr-1-config", "--cppflags", "--includes")
-           + ["-I" + str(REPO / "common"), str(REPO / "tools" / "jkctl.c")]
+           + ["-I" + str(REPO / "common")]
+           + [str(p) for p in sorted(JKCTL_DIR.glob("*.c"))]
            + [str(p) for p in sorted((REPO / "common").glob("*.c"))]
            + config("apr-1-config", "--link-ld", "--libs")
            + config("apu-1-config", "--link-ld", "--libs") + ["-o", str(out)])
@@ -42,7 +44,7 @@ def compile_jkctl(compiler, out):
 def jkctl_path(tmp_path_factory):
     if os.environ.get("JKCTL"):
         return Path(os.environ["JKCTL"])
-    built = REPO / "tools" / "jkctl"
+    built = JKCTL_DIR / "jkctl"
     if built.is_file() and built.stat().st_mtime > max(p.stat().st_mtime for p in SOURCES):
         return built
     out = tmp_path_factory.mktemp("jkctl") / "jkctl"
@@ -670,7 +672,7 @@ def test_keys_known_to_check_are_the_documented_keys(jkctl):
 
 
 def module_directives():
-    source = (REPO / "native" / "apache2" / "mod_jk.c").read_text()
+    source = (REPO / "native" / "apache2" / "jk_directives.c").read_text()
     return re.findall(r'AP_INIT_\w+\(\s*"(Jk\w+)"', source)
 
 

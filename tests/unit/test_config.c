@@ -5,10 +5,6 @@
  * read with jk_props_load_file() and then given to jk_config_build(), so the
  * exact "file:line: message" texts can be asserted.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* mkdtemp */
-#endif
-
 #include "jk_config.h"
 
 #include <apr_file_info.h>
@@ -21,82 +17,43 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unit_fixtures.h"
+
 /* The users' configurations ship in conf/examples/; the Makefile passes its absolute path. */
 #ifndef JK_EXAMPLES_DIR
 #error "JK_EXAMPLES_DIR must name the conf/examples directory"
 #endif
 
 static apr_pool_t *pool;
-/* One directory per run, made by main(): a failed test skips its teardown. */
-static char *base_dir;
-static char *dir;
+static char *dir;           /* this test's own, below the run's (unit_fixtures.h) */
 static const char *wpath; /* the workers file of the current test */
 
 static void setup(void)
 {
     ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
-    dir = apr_pstrcat(pool, base_dir, "/test_XXXXXX", NULL);
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    dir = unit_make_dir(pool);
     wpath = NULL;
-}
-
-/* Remove `path` and everything under it. */
-static void remove_tree(apr_pool_t *p, const char *path)
-{
-    apr_dir_t *d;
-    apr_finfo_t fi;
-    apr_status_t rv;
-    if (apr_dir_open(&d, path, p) != APR_SUCCESS)
-        return;
-    while ((rv = apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d)) == APR_SUCCESS ||
-           rv == APR_INCOMPLETE) {
-        const char *child;
-        if (strcmp(fi.name, ".") == 0 || strcmp(fi.name, "..") == 0)
-            continue;
-        child = apr_pstrcat(p, path, "/", fi.name, NULL);
-        if ((fi.valid & APR_FINFO_TYPE) && fi.filetype == APR_DIR)
-            remove_tree(p, child);
-        else if (apr_file_remove(child, p) != APR_SUCCESS)
-            remove_tree(p, child);
-    }
-    apr_dir_close(d);
-    apr_dir_remove(path, p);
 }
 
 static void teardown(void)
 {
-    remove_tree(pool, dir);
+    unit_remove_tree(pool, dir);
     apr_pool_destroy(pool);
     pool = NULL;
-}
-
-static const char *write_file(const char *name, const char *text)
-{
-    const char *path = apr_pstrcat(pool, dir, "/", name, NULL);
-    apr_file_t *f;
-    ck_assert_int_eq(apr_file_open(&f, path, APR_FOPEN_WRITE | APR_FOPEN_CREATE |
-                                   APR_FOPEN_TRUNCATE | APR_FOPEN_BINARY,
-                                   APR_FPROT_OS_DEFAULT, pool), APR_SUCCESS);
-    ck_assert_int_eq(apr_file_write_full(f, text, strlen(text), NULL), APR_SUCCESS);
-    apr_file_close(f);
-    return path;
 }
 
 /* Write `text` as workers.properties, read it and build the config. */
 static jk_config *build(const char *text)
 {
     jk_props *p = jk_props_create(pool);
-    wpath = write_file("workers.properties", text);
+    wpath = unit_write_file(pool, dir, "workers.properties", text);
     jk_props_load_file(p, wpath);
     return jk_config_build(pool, p);
 }
 
 static const char *joined(const apr_array_header_t *a)
 {
-    const char *out = "";
-    for (int i = 0; i < a->nelts; i++)
-        out = apr_pstrcat(pool, out, APR_ARRAY_IDX(a, i, const char *), "\n", NULL);
-    return out;
+    return unit_joined(pool, a);
 }
 
 /* "<workers file>:<line>: <msg>\n" */
@@ -1351,22 +1308,7 @@ END_TEST
 
 static char *read_compat(const char *name)
 {
-    const char *path = apr_pstrcat(pool, JK_EXAMPLES_DIR, "/", name, NULL);
-    apr_file_t *f;
-    apr_finfo_t fi;
-    char *text;
-    apr_size_t n;
-
-    ck_assert_msg(apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY, APR_OS_DEFAULT,
-                                pool) == APR_SUCCESS,
-                  "cannot open %s", path);
-    ck_assert_int_eq(apr_file_info_get(&fi, APR_FINFO_SIZE, f), APR_SUCCESS);
-    n = (apr_size_t)fi.size;
-    text = apr_palloc(pool, n + 1);
-    ck_assert_int_eq(apr_file_read_full(f, text, n, NULL), APR_SUCCESS);
-    text[n] = '\0';
-    apr_file_close(f);
-    return text;
+    return unit_read_file(pool, apr_pstrcat(pool, JK_EXAMPLES_DIR, "/", name, NULL));
 }
 
 static char *replace_all(const char *text, const char *from, const char *to)
@@ -1556,27 +1498,5 @@ static Suite *config_suite(void)
 
 int main(void)
 {
-    SRunner *sr;
-    int failed;
-    apr_pool_t *main_pool;
-    const char *tmp;
-
-    if (apr_initialize() != APR_SUCCESS) {
-        fprintf(stderr, "apr_initialize failed\n");
-        return EXIT_FAILURE;
-    }
-    apr_pool_create(&main_pool, NULL);
-    if (apr_temp_dir_get(&tmp, main_pool) != APR_SUCCESS ||
-        mkdtemp(base_dir = apr_pstrcat(main_pool, tmp, "/jk_config_XXXXXX", NULL)) == NULL) {
-        fprintf(stderr, "cannot make a temporary directory\n");
-        return EXIT_FAILURE;
-    }
-    sr = srunner_create(config_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    remove_tree(main_pool, base_dir);
-    apr_pool_destroy(main_pool);
-    apr_terminate();
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return unit_main(config_suite, "jk_config");
 }

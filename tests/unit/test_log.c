@@ -3,7 +3,7 @@
  * of its own temporary directory and reads the lines back.
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* mkdtemp */
+#define _GNU_SOURCE /* localtime_r */
 #endif
 
 #include "jk_log.h"
@@ -22,51 +22,25 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "unit_fixtures.h"
+
 static apr_pool_t *pool;
-/* One directory per run, made by main(): a failed test skips its teardown. */
-static char *base_dir;
-static char *dir;
+static char *dir;           /* this test's own, below the run's (unit_fixtures.h) */
 static const char *log_path;
 static apr_file_t *log_file;
 
 static void setup(void)
 {
     ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
-    dir = apr_pstrcat(pool, base_dir, "/test_XXXXXX", NULL);
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    dir = unit_make_dir(pool);
     log_path = apr_pstrcat(pool, dir, "/mod_jk.log", NULL);
-    ck_assert_int_eq(apr_file_open(&log_file, log_path, APR_FOPEN_WRITE | APR_FOPEN_CREATE |
-                                   APR_FOPEN_APPEND | APR_FOPEN_BINARY,
-                                   APR_FPROT_OS_DEFAULT, pool), APR_SUCCESS);
-}
-
-/* Remove `path` and everything under it. */
-static void remove_tree(apr_pool_t *p, const char *path)
-{
-    apr_dir_t *d;
-    apr_finfo_t fi;
-    apr_status_t rv;
-    if (apr_dir_open(&d, path, p) != APR_SUCCESS)
-        return;
-    while ((rv = apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d)) == APR_SUCCESS ||
-           rv == APR_INCOMPLETE) {
-        const char *child;
-        if (strcmp(fi.name, ".") == 0 || strcmp(fi.name, "..") == 0)
-            continue;
-        child = apr_pstrcat(p, path, "/", fi.name, NULL);
-        if ((fi.valid & APR_FINFO_TYPE) && fi.filetype == APR_DIR)
-            remove_tree(p, child);
-        else if (apr_file_remove(child, p) != APR_SUCCESS)
-            remove_tree(p, child);
-    }
-    apr_dir_close(d);
-    apr_dir_remove(path, p);
+    log_file = unit_open_log(pool, log_path);
 }
 
 static void teardown(void)
 {
     apr_file_close(log_file);
-    remove_tree(pool, dir);
+    unit_remove_tree(pool, dir);
     apr_pool_destroy(pool);
     pool = NULL;
 }
@@ -74,21 +48,7 @@ static void teardown(void)
 /* Everything written to the log so far. */
 static const char *log_text(void)
 {
-    apr_file_t *f;
-    apr_finfo_t fi;
-    char *text;
-    apr_size_t n;
-
-    ck_assert_int_eq(apr_file_open(&f, log_path, APR_FOPEN_READ | APR_FOPEN_BINARY,
-                                   APR_OS_DEFAULT, pool), APR_SUCCESS);
-    ck_assert_int_eq(apr_file_info_get(&fi, APR_FINFO_SIZE, f), APR_SUCCESS);
-    n = (apr_size_t)fi.size;
-    text = apr_palloc(pool, n + 1);
-    if (n)
-        ck_assert_int_eq(apr_file_read_full(f, text, n, NULL), APR_SUCCESS);
-    text[n] = '\0';
-    apr_file_close(f);
-    return text;
+    return unit_read_file(pool, log_path);
 }
 
 static int count_lines(const char *text)
@@ -358,27 +318,5 @@ static Suite *log_suite(void)
 
 int main(void)
 {
-    SRunner *sr;
-    int failed;
-    apr_pool_t *main_pool;
-    const char *tmp;
-
-    if (apr_initialize() != APR_SUCCESS) {
-        fprintf(stderr, "apr_initialize failed\n");
-        return EXIT_FAILURE;
-    }
-    apr_pool_create(&main_pool, NULL);
-    if (apr_temp_dir_get(&tmp, main_pool) != APR_SUCCESS ||
-        mkdtemp(base_dir = apr_pstrcat(main_pool, tmp, "/jk_log_XXXXXX", NULL)) == NULL) {
-        fprintf(stderr, "cannot make a temporary directory\n");
-        return EXIT_FAILURE;
-    }
-    sr = srunner_create(log_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    remove_tree(main_pool, base_dir);
-    apr_pool_destroy(main_pool);
-    apr_terminate();
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return unit_main(log_suite, "jk_log");
 }

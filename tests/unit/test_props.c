@@ -6,7 +6,7 @@
  * be asserted.
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* mkdtemp, setenv, unsetenv */
+#define _GNU_SOURCE /* setenv, unsetenv */
 #endif
 
 #include "jk_props.h"
@@ -21,44 +21,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unit_fixtures.h"
+
 static apr_pool_t *pool;
-/* One directory per run, made by main(): a failed test skips its teardown. */
-static char *base_dir;
-static char *dir;
+static char *dir;           /* this test's own, below the run's (unit_fixtures.h) */
 
 static void setup(void)
 {
     ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
-    dir = apr_pstrcat(pool, base_dir, "/test_XXXXXX", NULL);
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-/* Remove `path` and everything under it. */
-static void remove_tree(apr_pool_t *p, const char *path)
-{
-    apr_dir_t *d;
-    apr_finfo_t fi;
-    apr_status_t rv;
-    if (apr_dir_open(&d, path, p) != APR_SUCCESS)
-        return;
-    while ((rv = apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d)) == APR_SUCCESS ||
-           rv == APR_INCOMPLETE) {
-        const char *child;
-        if (strcmp(fi.name, ".") == 0 || strcmp(fi.name, "..") == 0)
-            continue;
-        child = apr_pstrcat(p, path, "/", fi.name, NULL);
-        if ((fi.valid & APR_FINFO_TYPE) && fi.filetype == APR_DIR)
-            remove_tree(p, child);
-        else if (apr_file_remove(child, p) != APR_SUCCESS)
-            remove_tree(p, child);
-    }
-    apr_dir_close(d);
-    apr_dir_remove(path, p);
+    dir = unit_make_dir(pool);
 }
 
 static void teardown(void)
 {
-    remove_tree(pool, dir);
+    unit_remove_tree(pool, dir);
     apr_pool_destroy(pool);
     pool = NULL;
 }
@@ -66,23 +42,13 @@ static void teardown(void)
 /* Write `text` to dir/name and return the full path. */
 static const char *write_file(const char *name, const char *text)
 {
-    const char *path = apr_pstrcat(pool, dir, "/", name, NULL);
-    apr_file_t *f;
-    ck_assert_int_eq(apr_file_open(&f, path, APR_FOPEN_WRITE | APR_FOPEN_CREATE |
-                                   APR_FOPEN_TRUNCATE | APR_FOPEN_BINARY,
-                                   APR_FPROT_OS_DEFAULT, pool), APR_SUCCESS);
-    ck_assert_int_eq(apr_file_write_full(f, text, strlen(text), NULL), APR_SUCCESS);
-    apr_file_close(f);
-    return path;
+    return unit_write_file(pool, dir, name, text);
 }
 
 /* All messages of an array, one a line, for comparing in one assertion. */
 static const char *joined(const apr_array_header_t *a)
 {
-    const char *out = "";
-    for (int i = 0; i < a->nelts; i++)
-        out = apr_pstrcat(pool, out, APR_ARRAY_IDX(a, i, const char *), "\n", NULL);
-    return out;
+    return unit_joined(pool, a);
 }
 
 static jk_props *load(const char *path)
@@ -688,27 +654,5 @@ static Suite *props_suite(void)
 
 int main(void)
 {
-    SRunner *sr;
-    int failed;
-    apr_pool_t *main_pool;
-    const char *tmp;
-
-    if (apr_initialize() != APR_SUCCESS) {
-        fprintf(stderr, "apr_initialize failed\n");
-        return EXIT_FAILURE;
-    }
-    apr_pool_create(&main_pool, NULL);
-    if (apr_temp_dir_get(&tmp, main_pool) != APR_SUCCESS ||
-        mkdtemp(base_dir = apr_pstrcat(main_pool, tmp, "/jk_props_XXXXXX", NULL)) == NULL) {
-        fprintf(stderr, "cannot make a temporary directory\n");
-        return EXIT_FAILURE;
-    }
-    sr = srunner_create(props_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    remove_tree(main_pool, base_dir);
-    apr_pool_destroy(main_pool);
-    apr_terminate();
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return unit_main(props_suite, "jk_props");
 }

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "unit_fixtures.h"
+
 #define TOKEN "0123456789abcdef0123456789abcdef"
 #define NASTY_ROUTE "r<script>alert(1)</script>"
 
@@ -79,9 +81,7 @@ static void setup(void)
     ck_assert_int_eq(c->errors->nelts, 0);
     ck_assert_int_eq(jk_shm_create(pool, c, &shm), APR_SUCCESS);
     log_path = apr_psprintf(pool, "/tmp/test_status.%ld.log", (long)getpid());
-    ck_assert_int_eq(apr_file_open(&f, log_path, APR_FOPEN_CREATE | APR_FOPEN_WRITE |
-                                   APR_FOPEN_APPEND | APR_FOPEN_TRUNCATE, APR_FPROT_OS_DEFAULT,
-                                   pool), APR_SUCCESS);
+    f = unit_open_log(pool, log_path);
     memset(&env, 0, sizeof(env));
     env.log = jk_log_create(pool, f, JK_LOG_INFO, "[%H:%M:%S] ");
     env.threads_per_child = 25;
@@ -99,14 +99,7 @@ static void teardown(void)
 
 static const char *log_text(void)
 {
-    FILE *f = fopen(log_path, "r");
-    char *text = apr_pcalloc(pool, 65536);
-    if (f) {
-        size_t n = fread(text, 1, 65535, f);
-        text[n] = '\0';
-        fclose(f);
-    }
-    return text;
+    return unit_read_file(pool, log_path);
 }
 
 static jk_shm_member *rec(const char *name)

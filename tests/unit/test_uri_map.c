@@ -3,10 +3,6 @@
  * and the path encoder.  Most tests are tables, one Check loop iteration per
  * row, so that a failure names its row.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* mkdtemp */
-#endif
-
 #include "jk_uri_map.h"
 
 #include <apr_file_info.h>
@@ -18,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "unit_fixtures.h"
 
 static apr_pool_t *pool;
 
@@ -591,34 +589,22 @@ END_TEST
 
 /* --- mount files (jk_uri_map_load_file) --- */
 
-static char *base_dir;  /* made by main() */
-static char *dir;
+static char *dir;           /* this test's own, below the run's (unit_fixtures.h) */
 
 static void setup_files(void)
 {
     setup();
-    dir = apr_pstrcat(pool, base_dir, "/test_XXXXXX", NULL);
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    dir = unit_make_dir(pool);
 }
 
 static const char *write_file(const char *name, const char *text)
 {
-    const char *path = apr_pstrcat(pool, dir, "/", name, NULL);
-    apr_file_t *f;
-    ck_assert_int_eq(apr_file_open(&f, path, APR_FOPEN_WRITE | APR_FOPEN_CREATE |
-                                   APR_FOPEN_TRUNCATE | APR_FOPEN_BINARY,
-                                   APR_FPROT_OS_DEFAULT, pool), APR_SUCCESS);
-    ck_assert_int_eq(apr_file_write_full(f, text, strlen(text), NULL), APR_SUCCESS);
-    apr_file_close(f);
-    return path;
+    return unit_write_file(pool, dir, name, text);
 }
 
 static const char *joined(const apr_array_header_t *a)
 {
-    const char *out = "";
-    for (int i = 0; i < a->nelts; i++)
-        out = apr_pstrcat(pool, out, APR_ARRAY_IDX(a, i, const char *), "\n", NULL);
-    return out;
+    return unit_joined(pool, a);
 }
 
 START_TEST(test_load_file)
@@ -695,32 +681,9 @@ START_TEST(test_load_missing_file)
 }
 END_TEST
 
-/* Remove `path` and everything under it. */
-static void remove_tree(apr_pool_t *p, const char *path)
-{
-    apr_dir_t *d;
-    apr_finfo_t fi;
-    apr_status_t rv;
-    if (apr_dir_open(&d, path, p) != APR_SUCCESS)
-        return;
-    while ((rv = apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d)) == APR_SUCCESS ||
-           rv == APR_INCOMPLETE) {
-        const char *child;
-        if (strcmp(fi.name, ".") == 0 || strcmp(fi.name, "..") == 0)
-            continue;
-        child = apr_pstrcat(p, path, "/", fi.name, NULL);
-        if ((fi.valid & APR_FINFO_TYPE) && fi.filetype == APR_DIR)
-            remove_tree(p, child);
-        else if (apr_file_remove(child, p) != APR_SUCCESS)
-            remove_tree(p, child);
-    }
-    apr_dir_close(d);
-    apr_dir_remove(path, p);
-}
-
 static void teardown_files(void)
 {
-    remove_tree(pool, dir);
+    unit_remove_tree(pool, dir);
     teardown();
 }
 
@@ -777,27 +740,5 @@ static Suite *uri_map_suite(void)
 
 int main(void)
 {
-    SRunner *sr;
-    int failed;
-    apr_pool_t *main_pool;
-    const char *tmp;
-
-    if (apr_initialize() != APR_SUCCESS) {
-        fprintf(stderr, "apr_initialize failed\n");
-        return EXIT_FAILURE;
-    }
-    apr_pool_create(&main_pool, NULL);
-    if (apr_temp_dir_get(&tmp, main_pool) != APR_SUCCESS ||
-        mkdtemp(base_dir = apr_pstrcat(main_pool, tmp, "/jk_uri_map_XXXXXX", NULL)) == NULL) {
-        fprintf(stderr, "cannot make a temporary directory\n");
-        return EXIT_FAILURE;
-    }
-    sr = srunner_create(uri_map_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    remove_tree(main_pool, base_dir);
-    apr_pool_destroy(main_pool);
-    apr_terminate();
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return unit_main(uri_map_suite, "jk_uri_map");
 }
