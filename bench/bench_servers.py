@@ -49,7 +49,20 @@ def fetch_debian_mod_jk(workdir):
 # ---------------------------------------------------------------------------
 
 class BenchTomcat(jh.Tomcat):
-    """The tests' Tomcat, plus the benchmark webapp as context /jk with its static files."""
+    """The tests' Tomcat, plus the benchmark webapp as context /jk with its static files.
+
+    With timing=True its access log also gives each request's time inside Tomcat (%D,
+    microseconds in Tomcat 10), for bench/tail.py.
+    """
+
+    def __init__(self, *args, timing=False, **kw):
+        super().__init__(*args, **kw)
+        self.timing = timing
+
+    def server_xml(self):
+        xml = super().server_xml()
+        return xml.replace('pattern="%m %U%q %s"', 'pattern="%m %U%q %s %D"') if self.timing \
+            else xml
 
     def _write_base(self):
         super()._write_base()
@@ -76,7 +89,14 @@ class BenchHttpd(jh.Httpd):
     writing gigabytes and the connectors' own share of the work more visible.
     """
 
+    def __init__(self, *args, timing=False, **kw):
+        super().__init__(*args, **kw)
+        self.timing = timing
+
     def base_config(self):
+        """With timing=True (bench/tail.py) the access log stays: its last field is %D."""
+        if self.timing:
+            return super().base_config()
         return re.sub(r"(?m)^CustomLog .*$", "# (no access log: bench/bench.py)",
                       super().base_config())
 
@@ -166,20 +186,20 @@ def proxy_config(tomcats, zero, lb):
 class Stack:
     """Every server of a benchmark run, and the URL of each (route, workload)."""
 
-    def __init__(self, workdir, args, debian_so, zero_exe):
+    def __init__(self, workdir, args, debian_so, zero_exe, timing=False):
         self.workdir = workdir
         self.lb = args.lb
         self.tomcats = [BenchTomcat(workdir / f"tomcat-worker{i + 1}", host=HOST,
-                                    jvm_route=MEMBER_ROUTES[i])
+                                    jvm_route=MEMBER_ROUTES[i], timing=timing)
                         for i in range(2 if args.lb else 1)]
         self.zero = ZeroBackend(zero_exe, workdir / "zero")
         proxy_modules = ("proxy", "proxy_ajp")
         if args.lb:
             proxy_modules += ("proxy_balancer", "slotmem_shm", "lbmethod_byrequests")
         self.main = BenchHttpd(workdir / "httpd-main", mpm="event", log_level="warn",
-                               host=HOST, modules=proxy_modules)
+                               host=HOST, modules=proxy_modules, timing=timing)
         self.modjk = BenchHttpd(workdir / "httpd-modjk", mpm="event", log_level="warn",
-                                host=HOST)
+                                host=HOST, timing=timing)
         workers = workers_properties(self.tomcats, self.zero, self.lb)
         self.main.write_conf_file("workers.properties", workers)
         self.modjk.write_conf_file("workers.properties", workers)
