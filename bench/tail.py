@@ -98,14 +98,16 @@ def run_rounds(stack, args, workloads, routes):
     for rnd in range(args.rounds):
         shift = rnd % len(routes)
         order = routes[shift:] + routes[:shift]
+        done = set()                 # the static file twice (1 KiB serves tc1k and z1k): once
         for w in workloads:
             for route in order:
-                if route not in routes_of(w):
+                if route not in routes_of(w) or cell_key(route, w) in done:
                     continue
+                done.add(cell_key(route, w))
                 for cur in list(httpd_logs.values()) + tomcat_logs:
                     cur.new_lines()                      # skip what came before
-                figures, _ = wrk(stack.url(route, w), args.conns, args.duration, args.threads,
-                                 scripts.get(w.key))
+                figures, out = wrk(stack.url(route, w), args.conns, args.duration,
+                                   args.threads, scripts.get(w.key))
                 time.sleep(0.3)                          # the last lines reach the logs
                 cell = cells.setdefault(cell_key(route, w), {
                     "workload": w.key, "route": route, "wrk_p99": [], "wrk_rps": [],
@@ -113,6 +115,9 @@ def run_rounds(stack, args, workloads, routes):
                 cell["wrk_p99"].append(figures["p99_ms"])
                 cell["wrk_rps"].append(figures["rps"])
                 cell["errors"].append(figures["non_2xx"] + figures["socket_errors"])
+                cell.setdefault("error_lines", []).extend(
+                    line.strip() for line in out.splitlines()
+                    if ("Socket errors" in line or "Non-2xx" in line))
                 path = stack.path(route, w)
                 cell["httpd_us"] += durations_us(
                     httpd_logs[stack.httpd_of(route)].new_lines(), path)
@@ -131,6 +136,7 @@ def report(cells):
                      "wrk_rps_median": median(c["wrk_rps"]),
                      "wrk_p99_median": median(c["wrk_p99"]),
                      "wrk_p99_rounds": c["wrk_p99"], "errors": c["errors"],
+                     "error_lines": c.get("error_lines", []),
                      "httpd": summary_ms(c["httpd_us"]),
                      "tomcat": summary_ms(c["tomcat_us"]) if c["tomcat_us"] else None})
     return rows
