@@ -566,7 +566,7 @@ static jk_result action_done(req *r, const char *done)
     const char *ctype;
     if (strcasecmp(r->mime, "json") == 0) {
         h = status_headers(r, "application/json");
-        putf(r, "{\"ok\":true,\"message\":%s}\n", js(r, done));
+        status_json_done(r, done);
         return status_send(r, 200, "OK", h);
     }
     if (status_put_result(r, "OK", done, &ctype))

@@ -70,7 +70,7 @@ static const char *human_age(apr_pool_t *pool, apr_time_t now, apr_time_t then)
     return apr_psprintf(pool, I64 " days ago", s / 86400);
 }
 
-void status_html_head(req *r)
+static void html_head(req *r)
 {
     const jk_worker_config *c = r->sw->cfg;
     put(r, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
@@ -375,10 +375,23 @@ static void html_foot(req *r)
 
 void status_render_html(req *r, const view *v)
 {
-    status_html_head(r);
+    html_head(r);
     html_intro(r, v);
     for (int i = 0; i < v->lbs->nelts; i++)
         html_lb(r, v, &APR_ARRAY_IDX(v->lbs, i, lb_view));
     html_ajps(r, v);
     html_foot(r);
+}
+
+/* cmd=dump: the configuration as it was read, in a <pre>. */
+void status_html_dump(req *r, const apr_array_header_t *items)
+{
+    html_head(r);
+    put(r, "<h1>JK status: configuration</h1>\n<p class=\"meta\">As read at start; "
+           "changes made here since are not included.</p>\n<pre>");
+    for (int i = 0; i < items->nelts; i++) {
+        const jk_prop *p = APR_ARRAY_IDX(items, i, const jk_prop *);
+        putf(r, "%s=%s\n", status_markup(r->pool, p->key), status_markup(r->pool, p->value));
+    }
+    put(r, "</pre>\n</body>\n</html>\n");
 }

@@ -210,23 +210,42 @@ apr_int64_t status_seconds_since(apr_time_t now, apr_time_t then);
 apr_int64_t status_seconds_until(apr_time_t now, apr_time_t then);
 const member_view *status_in_some_lb(const view *v, const char *name);
 const char *status_bool_text(int b);
+int status_all_good(const view *v);
 
 /* ------------------------------------------------------------------ */
-/* The renderers, one file each                                         */
+/* The renderers, one file per format: the page, and the small answers   */
+/* the format has (dumps take the shown properties, const jk_prop *)     */
 
 void status_render_html(req *r, const view *v);
-void status_render_json(req *r, const view *v);
-void status_render_prometheus(req *r, const view *v);
-void status_render_xml(req *r, const view *v);
-void status_render_prop(req *r, const view *v);
-void status_render_txt(req *r, const view *v);
+void status_html_dump(req *r, const apr_array_header_t *items);
 
-void status_html_head(req *r);
-void status_xml_prolog(req *r);
-void status_prop(req *r, const char *worker, const char *key, const char *value);
+void status_render_json(req *r, const view *v);
+void status_json_error(req *r, int status, const char *message);
+void status_json_done(req *r, const char *message);
+void status_json_version(req *r, const char *software);
+void status_json_dump(req *r, const apr_array_header_t *items);
+void status_json_check(req *r, const view *v);
+
+void status_render_prometheus(req *r, const view *v);
+
+void status_render_xml(req *r, const view *v);
+void status_xml_result(req *r, const char *type, const char *message);
+void status_xml_version(req *r, const char *software);
+void status_xml_dump(req *r, const apr_array_header_t *items);
+
+void status_render_prop(req *r, const view *v);
+void status_prop_result(req *r, const char *type, const char *message);
+void status_prop_version(req *r, const char *software);
+void status_prop_dump(req *r, const apr_array_header_t *items);
+
+void status_render_txt(req *r, const view *v);
+void status_txt_result(req *r, const char *type, const char *message);
+void status_txt_version(req *r, const char *software);
+void status_txt_dump(req *r, const apr_array_header_t *items);
+void status_txt_check(req *r, const view *v);
 
 /* ------------------------------------------------------------------ */
-/* answers.c: mod_jk's result, version and dump answers; the health check */
+/* answers.c: which format gives the small answers                      */
 
 int status_put_result(req *r, const char *type, const char *message, const char **ctype);
 void status_render_version(req *r, const char **ctype);

@@ -97,3 +97,54 @@ void status_render_json(req *r, const view *v)
     }
     put(r, "]}\n");
 }
+
+/* ------------------------------------------------------------------ */
+/* The small answers                                                    */
+
+void status_json_error(req *r, int status, const char *message)
+{
+    putf(r, "{\"ok\":false,\"status\":%d,\"error\":%s}\n", status, js(r, message));
+}
+
+void status_json_done(req *r, const char *message)
+{
+    putf(r, "{\"ok\":true,\"message\":%s}\n", js(r, message));
+}
+
+void status_json_version(req *r, const char *software)
+{
+    putf(r, "{\"server_name\":%s,\"server_port\":%d,\"jk_version\":%s}\n",
+         js(r, status_server_name(r)), r->s->server_port, js(r, software));
+}
+
+void status_json_dump(req *r, const apr_array_header_t *items)
+{
+    put(r, "{\"configuration\":[");
+    for (int i = 0; i < items->nelts; i++) {
+        const jk_prop *p = APR_ARRAY_IDX(items, i, const jk_prop *);
+        putf(r, "%s{\"key\":%s,\"value\":%s,\"file\":%s,\"line\":%d}", i ? "," : "",
+             js(r, p->key), js(r, p->value), js(r, p->file ? p->file : ""), p->line);
+    }
+    put(r, "]}\n");
+}
+
+/* ok, and the members that are not good. */
+void status_json_check(req *r, const view *v)
+{
+    int first = 1;
+    putf(r, "{\"ok\":%s,\"not_good\":[", status_bool_text(status_all_good(v)));
+    for (int i = 0; i < v->lbs->nelts; i++) {
+        const lb_view *lb = &APR_ARRAY_IDX(v->lbs, i, lb_view);
+        for (int k = 0; k < lb->n; k++) {
+            const member_view *m = &lb->members[k];
+            if (m->rating == RATING_GOOD)
+                continue;
+            putf(r, "%s{\"lb\":%s,\"member\":%s,\"activation\":%s,\"state\":%s,\"rating\":%s}",
+                 first ? "" : ",", js(r, lb->worker->name), js(r, m->worker->name),
+                 js(r, jk_config_activation_name(m->activation)),
+                 js(r, status_state_names[m->state]), js(r, status_rating_names[m->rating]));
+            first = 0;
+        }
+    }
+    put(r, "]}\n");
+}

@@ -78,8 +78,7 @@ jk_result status_refuse(req *r, int status, const char *message)
         h = status_headers(r, ctype);
     } else if (r->mime && strcasecmp(r->mime, "json") == 0) {
         h = status_headers(r, "application/json");
-        putf(r, "{\"ok\":false,\"status\":%d,\"error\":%s}\n", status,
-             status_json_string(r->pool, message));
+        status_json_error(r, status, message);
     } else {
         h = status_headers(r, "text/plain; charset=utf-8");
         putf(r, "%d %s: %s\n", status, reason_of(status), message);

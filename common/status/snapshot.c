@@ -195,3 +195,14 @@ const char *status_bool_text(int b)
 {
     return b ? "true" : "false";
 }
+
+/* Every member of every lb shown is rated good: the health check's OK. */
+int status_all_good(const view *v)
+{
+    for (int i = 0; i < v->lbs->nelts; i++) {
+        const lb_view *lb = &APR_ARRAY_IDX(v->lbs, i, lb_view);
+        if (lb->count[RATING_GOOD] != lb->n)
+            return 0;
+    }
+    return 1;
+}

@@ -58,3 +58,41 @@ void status_render_txt(req *r, const view *v)
     for (int i = 0; i < v->ajps->nelts; i++)
         txt_ajp(r, &APR_ARRAY_IDX(v->ajps, i, member_view));
 }
+
+/* ------------------------------------------------------------------ */
+/* The small answers                                                    */
+
+/* mod_jk's line, which scripts written for it look for. */
+void status_txt_result(req *r, const char *type, const char *message)
+{
+    putf(r, "Result: type=%s message=\"%s\"\n", type, message);
+}
+
+void status_txt_version(req *r, const char *software)
+{
+    putf(r, "Server: name=%s port=%d\nSoftware: jk_version=%s\n",
+         tv(r, status_server_name(r)), r->s->server_port, software);
+}
+
+void status_txt_dump(req *r, const apr_array_header_t *items)
+{
+    put(r, "Configuration:\n");
+    status_prop_dump(r, items);
+}
+
+/* OK or NOT OK, then a line for each member that is not good. */
+void status_txt_check(req *r, const view *v)
+{
+    put(r, status_all_good(v) ? "OK\n" : "NOT OK\n");
+    for (int i = 0; i < v->lbs->nelts; i++) {
+        const lb_view *lb = &APR_ARRAY_IDX(v->lbs, i, lb_view);
+        for (int k = 0; k < lb->n; k++) {
+            const member_view *m = &lb->members[k];
+            if (m->rating != RATING_GOOD)
+                putf(r, "member lb=%s name=%s activation=%s state=%s rating=%s\n",
+                     tv(r, lb->worker->name), tv(r, m->worker->name),
+                     jk_config_activation_name(m->activation), status_state_names[m->state],
+                     status_rating_names[m->rating]);
+        }
+    }
+}

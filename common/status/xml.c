@@ -64,7 +64,7 @@ static void xml_ajp(req *r, const member_view *m)
 }
 
 /* The declaration, the DOCTYPE and the root element up to its own attributes. */
-void status_xml_prolog(req *r)
+static void xml_prolog(req *r)
 {
     const status_worker *sw = r->sw;
     put(r, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -78,7 +78,7 @@ void status_xml_prolog(req *r)
 
 static void xml_root_open(req *r, const view *v)
 {
-    status_xml_prolog(r);
+    xml_prolog(r);
     putf(r, " time=\"" I64 "\" read_only=\"%s\">\n", (apr_int64_t)apr_time_sec(v->now),
          status_bool_text(r->sw->cfg->read_only));
 }
@@ -94,4 +94,36 @@ void status_render_xml(req *r, const view *v)
     for (int i = 0; i < v->ajps->nelts; i++)
         xml_ajp(r, &APR_ARRAY_IDX(v->ajps, i, member_view));
     putf(r, "  </%sajp_workers>\n</%sstatus>\n", ns, ns);
+}
+
+/* ------------------------------------------------------------------ */
+/* The small answers                                                    */
+
+void status_xml_result(req *r, const char *type, const char *message)
+{
+    const char *ns = r->sw->ns;
+    xml_prolog(r);
+    putf(r, ">\n  <%sresult type=\"%s\" message=\"%s\"/>\n</%sstatus>\n", ns, type,
+         xa(r, message), ns);
+}
+
+void status_xml_version(req *r, const char *software)
+{
+    const char *ns = r->sw->ns;
+    xml_prolog(r);
+    putf(r, ">\n  <%sserver name=\"%s\" port=\"%d\"/>\n  <%ssoftware jk_version=\"%s\"/>\n"
+         "</%sstatus>\n", ns, xa(r, status_server_name(r)), r->s->server_port, ns, software, ns);
+}
+
+void status_xml_dump(req *r, const apr_array_header_t *items)
+{
+    const char *ns = r->sw->ns;
+    xml_prolog(r);
+    putf(r, ">\n  <%sconfiguration>\n", ns);
+    for (int i = 0; i < items->nelts; i++) {
+        const jk_prop *p = APR_ARRAY_IDX(items, i, const jk_prop *);
+        putf(r, "    <%sproperty name=\"%s\" value=\"%s\"/>\n", ns, xa(r, p->key),
+             xa(r, p->value));
+    }
+    putf(r, "  </%sconfiguration>\n</%sstatus>\n", ns, ns);
 }
