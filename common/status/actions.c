@@ -35,6 +35,7 @@ static int fail(req *r, int status, const char *why)
     return status;
 }
 
+/* The page offers actions: it is not read only, and there is a token for its forms. */
 int status_can_act(const req *r)
 {
     return !r->sw->cfg->read_only && r->sw->token != NULL;
