@@ -32,7 +32,8 @@ rm -rf build-asan
 echo "== mod_jk.so with clang -Werror"
 rm -rf build-clang && mkdir build-clang && cp -r common native build-clang/
 ( cd build-clang && apxs -S CC=clang -c -o native/apache2/mod_jk.la -I common \
-      -Wc,-std=c11 -Wc,-Wall -Wc,-Wextra -Wc,-Werror native/apache2/*.c common/*.c \
+      -I common/status -Wc,-std=c11 -Wc,-Wall -Wc,-Wextra -Wc,-Werror native/apache2/*.c \
+      common/*.c common/status/*.c \
       >build.out 2>&1 ) || { cat build-clang/build.out; exit 1; }
 rm -rf build-clang
 echo "clang build clean"
