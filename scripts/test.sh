@@ -31,8 +31,11 @@ rm -rf build-asan
 
 echo "== mod_jk.so with clang -Werror"
 rm -rf build-clang && mkdir build-clang && cp -r common native build-clang/
-( cd build-clang && apxs -S CC=clang -c -o native/apache2/mod_jk.la -I common \
-      -Wc,-std=c11 -Wc,-Wall -Wc,-Wextra -Wc,-Werror native/apache2/*.c common/*.c \
+# common/ and each of its folders (wire, config, workers, runtime, ...) on the include path.
+common_includes=(-I common)
+for d in common/*/; do common_includes+=(-I "${d%/}"); done
+( cd build-clang && apxs -S CC=clang -c -o native/apache2/mod_jk.la "${common_includes[@]}" \
+      -Wc,-std=c11 -Wc,-Wall -Wc,-Wextra -Wc,-Werror native/apache2/*.c common/*.c common/*/*.c \
       >build.out 2>&1 ) || { cat build-clang/build.out; exit 1; }
 rm -rf build-clang
 echo "clang build clean"
