@@ -4,11 +4,10 @@
 #   fuzz/build.sh [TARGET...]     targets: ajp_reply props uri_map session request
 #
 # Only the I/O-free parsers of common/ are linked in (wire/jk_msg, wire/jk_ajp,
-# config/jk_props, config/jk_config, config/jk_uri_map, workers/jk_session):
-# the workers, shared memory
-# and status page are not under test here, and a half-edited file among them
-# cannot break the fuzz build.  Objects are rebuilt only when a source, a
-# header or this script is newer than them.
+# config/jk_props, config/jk_config*, config/jk_uri_map, workers/jk_session):
+# the workers, shared memory and status page are not under test here, and a
+# half-edited file among them cannot break the fuzz build.  Objects are rebuilt
+# only when a source, a header or this script is newer than them.
 #
 # -fsanitize=fuzzer needs clang's libFuzzer runtime, which Debian ships in
 # libclang-rt-<N>-dev (only "recommended" by clang, so a --no-install-recommends
@@ -25,7 +24,8 @@ OBJ="$OUT/obj"
 CC=${CC:-clang}
 ALL_TARGETS=(ajp_reply props uri_map session request)
 # Paths below common/; each object is named after its file.
-PARSERS=(wire/jk_msg wire/jk_ajp config/jk_props config/jk_config config/jk_uri_map workers/jk_session)
+PARSERS=(wire/jk_msg wire/jk_ajp config/jk_props config/jk_config config/jk_config_worker
+         config/jk_config_check config/jk_config_lists config/jk_uri_map workers/jk_session)
 
 die() { echo "fuzz/build.sh: $*" >&2; exit 1; }
 

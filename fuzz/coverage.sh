@@ -14,7 +14,8 @@ ROOT=$(dirname "$HERE")
 OUT="$HERE/out/coverage"
 CC=${CC:-clang}
 # Paths below common/, as fuzz/build.sh has them.
-PARSERS=(wire/jk_msg wire/jk_ajp config/jk_props config/jk_config config/jk_uri_map workers/jk_session)
+PARSERS=(wire/jk_msg wire/jk_ajp config/jk_props config/jk_config config/jk_config_worker
+         config/jk_config_check config/jk_config_lists config/jk_uri_map workers/jk_session)
 
 [ $# -ge 1 ] || { echo "usage: fuzz/coverage.sh TARGET [--show FILE]" >&2; exit 2; }
 t=$1
