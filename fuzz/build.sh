@@ -88,8 +88,11 @@ fi
 # --- objects ------------------------------------------------------------------
 mkdir -p "$OBJ"
 # Anything newer than an object makes it stale: its source, any header, this script.
+shopt -s nullglob  # a folder of common/ may hold no header of its own
+deps=("$ROOT"/common/*.h "$ROOT"/common/*/*.h "$HERE"/*.h "$HERE/build.sh")
+shopt -u nullglob
 # shellcheck disable=SC2012  # our own file names: plain ASCII
-newest_dep=$(ls -t "$ROOT"/common/*.h "$ROOT"/common/*/*.h "$HERE"/*.h "$HERE/build.sh" | head -n 1)
+newest_dep=$(ls -t "${deps[@]}" | head -n 1)
 flags_file="$OBJ/flags"
 flags_now="$CC ${CFLAGS[*]}"
 if [ ! -f "$flags_file" ] || [ "$(cat "$flags_file")" != "$flags_now" ]; then
