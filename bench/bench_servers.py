@@ -49,7 +49,20 @@ def fetch_debian_mod_jk(workdir):
 # ---------------------------------------------------------------------------
 
 class BenchTomcat(jh.Tomcat):
-    """The tests' Tomcat, plus the benchmark webapp as context /jk with its static files."""
+    """The tests' Tomcat, plus the benchmark webapp as context /jk with its static files.
+
+    With timing=True its access log also gives each request's time inside Tomcat (%D,
+    microseconds in Tomcat 10), for bench/tail.py.
+    """
+
+    def __init__(self, *args, timing=False, **kw):
+        super().__init__(*args, **kw)
+        self.timing = timing
+
+    def server_xml(self):
+        xml = super().server_xml()
+        return xml.replace('pattern="%m %U%q %s"', 'pattern="%m %U%q %s %D"') if self.timing \
+            else xml
 
     def _write_base(self):
         super()._write_base()
@@ -69,16 +82,41 @@ class BenchTomcat(jh.Tomcat):
                                       f"{self.log_tail()}")
 
 
+# The event MPM with all four children from the start and never one stopped: 128 worker
+# threads, twice wrk's 64 connections. The tests' settings (two children, 64 threads)
+# left httpd without an idle worker at 64 connections; it then closes idle keep-alive
+# connections ("All workers are busy or dying, will shutdown N keep-alive connections" at
+# LogLevel mpm_event:trace1), and a request wrk had just sent on one is a read error: the
+# 11-13 "errors" of the static file at 64 connections in earlier runs.
+BENCH_EVENT_SETTINGS = """\
+StartServers 4
+ServerLimit 4
+ThreadLimit 32
+ThreadsPerChild 32
+MinSpareThreads 32
+MaxSpareThreads 160
+MaxRequestWorkers 128
+MaxConnectionsPerChild 0"""
+
+
 class BenchHttpd(jh.Httpd):
     """The tests' Httpd without an access log, and startable under callgrind.
 
     Every route would pay the same for the access log; leaving it out keeps a run from
-    writing gigabytes and the connectors' own share of the work more visible.
+    writing gigabytes and the connectors' own share of the work more visible. The event
+    MPM has as many threads as a benchmark needs (BENCH_EVENT_SETTINGS).
     """
 
+    def __init__(self, *args, timing=False, **kw):
+        super().__init__(*args, **kw)
+        self.timing = timing
+
     def base_config(self):
-        return re.sub(r"(?m)^CustomLog .*$", "# (no access log: bench/bench.py)",
-                      super().base_config())
+        """With timing=True (bench/tail.py) the access log stays: its last field is %D."""
+        config = super().base_config().replace(jh.MPM_SETTINGS["event"], BENCH_EVENT_SETTINGS)
+        if self.timing:
+            return config
+        return re.sub(r"(?m)^CustomLog .*$", "# (no access log: bench/bench.py)", config)
 
     def start_callgrind(self, out_prefix, timeout=300):
         """apache2 -X (one process, no children) under callgrind; waits until it answers."""
@@ -166,20 +204,20 @@ def proxy_config(tomcats, zero, lb):
 class Stack:
     """Every server of a benchmark run, and the URL of each (route, workload)."""
 
-    def __init__(self, workdir, args, debian_so, zero_exe):
+    def __init__(self, workdir, args, debian_so, zero_exe, timing=False):
         self.workdir = workdir
         self.lb = args.lb
         self.tomcats = [BenchTomcat(workdir / f"tomcat-worker{i + 1}", host=HOST,
-                                    jvm_route=MEMBER_ROUTES[i])
+                                    jvm_route=MEMBER_ROUTES[i], timing=timing)
                         for i in range(2 if args.lb else 1)]
         self.zero = ZeroBackend(zero_exe, workdir / "zero")
         proxy_modules = ("proxy", "proxy_ajp")
         if args.lb:
             proxy_modules += ("proxy_balancer", "slotmem_shm", "lbmethod_byrequests")
         self.main = BenchHttpd(workdir / "httpd-main", mpm="event", log_level="warn",
-                               host=HOST, modules=proxy_modules)
+                               host=HOST, modules=proxy_modules, timing=timing)
         self.modjk = BenchHttpd(workdir / "httpd-modjk", mpm="event", log_level="warn",
-                                host=HOST)
+                                host=HOST, timing=timing)
         workers = workers_properties(self.tomcats, self.zero, self.lb)
         self.main.write_conf_file("workers.properties", workers)
         self.modjk.write_conf_file("workers.properties", workers)

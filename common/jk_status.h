@@ -13,6 +13,7 @@
  * site (Sec-Fetch-Site, Origin, Referer) is refused, so that no other site
  * can make a logged-in operator's browser change anything, and with
  * strict_update only a POST with the page's token counts.  See docs/status.md.
+ * The code is in common/status/; its jk_status_int.h says which file does what.
  */
 #ifndef JK_STATUS_H
 #define JK_STATUS_H

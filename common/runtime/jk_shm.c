@@ -4,7 +4,7 @@
  */
 #include "jk_shm.h"
 
-#include <sched.h>
+#include <errno.h>
 #include <string.h>
 
 static void copy_name(char *to, const char *from)
@@ -27,11 +27,11 @@ static void init_member(jk_shm_member *m, const jk_worker_config *w)
     atomic_init(&m->max_busy, 0);
 }
 
-static void init_lb(jk_shm_lb *lb, const jk_worker_config *w)
+static apr_status_t init_lb(jk_shm_lb *lb, const jk_worker_config *w)
 {
     copy_name(lb->name, w->name);
-    atomic_flag_clear(&lb->lock);
     atomic_init(&lb->next, 0);
+    return jk_shm_lb_init_lock(lb);
 }
 
 apr_status_t jk_shm_create(apr_pool_t *pool, const jk_config *cfg, jk_shm **out)
@@ -60,8 +60,9 @@ apr_status_t jk_shm_create(apr_pool_t *pool, const jk_config *cfg, jk_shm **out)
         const jk_worker_config *w = APR_ARRAY_IDX(cfg->workers, i, jk_worker_config *);
         if (w->type == JK_TYPE_AJP13)
             init_member(&shm->members[shm->num_members++], w);
-        else if (w->type == JK_TYPE_LB)
-            init_lb(&shm->lbs[shm->num_lbs++], w);
+        else if (w->type == JK_TYPE_LB &&
+                 (rv = init_lb(&shm->lbs[shm->num_lbs++], w)) != APR_SUCCESS)
+            return rv;
     }
     *out = shm;
     return APR_SUCCESS;
@@ -127,15 +128,30 @@ int jk_shm_carry_over(jk_shm *to, const jk_shm *from)
     return carried;
 }
 
+apr_status_t jk_shm_lb_init_lock(jk_shm_lb *lb)
+{
+    pthread_mutexattr_t attr;
+    int rc = pthread_mutexattr_init(&attr);
+    if (rc != 0)
+        return rc;
+    if ((rc = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED)) == 0 &&
+        (rc = pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST)) == 0)
+        rc = pthread_mutex_init(&lb->lock, &attr);
+    pthread_mutexattr_destroy(&attr);
+    return rc;
+}
+
 void jk_shm_lock(jk_shm_lb *lb)
 {
-    while (atomic_flag_test_and_set_explicit(&lb->lock, memory_order_acquire))
-        sched_yield();
+    /* EOWNERDEAD: a child died holding it.  What the lock orders are atomics, each of
+     * them whole, so the lock is simply taken over. */
+    if (pthread_mutex_lock(&lb->lock) == EOWNERDEAD)
+        pthread_mutex_consistent(&lb->lock);
 }
 
 void jk_shm_unlock(jk_shm_lb *lb)
 {
-    atomic_flag_clear_explicit(&lb->lock, memory_order_release);
+    pthread_mutex_unlock(&lb->lock);
 }
 
 void jk_shm_member_enter(jk_shm_member *m)

@@ -6,8 +6,9 @@
  * creates the segment in post_config, before the children are forked, so
  * every child sees the same memory: a member put into error by one child is
  * skipped by all, and lb counters balance across processes and threads alike.
- * Fields are C11 atomics; member choice takes the lb record's spin lock, which
- * is held for a few hundred instructions and never across I/O.
+ * Fields are C11 atomics; member choice takes the lb record's lock (a robust,
+ * process-shared mutex), which is held for a few hundred instructions and never
+ * across I/O.
  */
 #ifndef JK_SHM_H
 #define JK_SHM_H
@@ -15,6 +16,7 @@
 #include "jk_config.h"
 
 #include <apr_shm.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -58,7 +60,7 @@ typedef struct jk_shm_member {
 
 typedef struct jk_shm_lb {
     char name[JK_MAX_NAME_LEN + 4];
-    atomic_flag lock;
+    pthread_mutex_t lock;           /* shared by every child, robust: see jk_shm_lock() */
     _Atomic unsigned next;          /* where the next tie-break starts */
     /* The retry budget's sliding window: this period and the one before. */
     _Atomic int64_t window_start;
@@ -88,6 +90,14 @@ jk_shm_member *jk_shm_member_find(const jk_shm *shm, const char *name);
 int jk_shm_carry_over(jk_shm *to, const jk_shm *from);
 jk_shm_lb *jk_shm_lb_find(const jk_shm *shm, const char *name);
 
+/*
+ * The lb record's selection lock: process-shared and robust.  A waiter sleeps until the
+ * holder lets go (a spin-and-yield lock made waiters queue behind dozens of runnable
+ * threads whenever the holder was preempted: waits of up to 100 ms on two busy CPUs),
+ * and a child that dies holding it does not freeze every other child: the next one to
+ * lock it takes it over.
+ */
+apr_status_t jk_shm_lb_init_lock(jk_shm_lb *lb);
 void jk_shm_lock(jk_shm_lb *lb);
 void jk_shm_unlock(jk_shm_lb *lb);
 

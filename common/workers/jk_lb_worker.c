@@ -12,8 +12,9 @@ typedef struct lb_member {
     jk_worker *worker;
     const jk_worker_config *cfg;
     jk_shm_member *shm;
-    uint64_t mult;
-    int factor;                 /* the lbfactor `mult` was computed from */
+    /* Process-local, but any thread may refresh them (see refresh_multipliers). */
+    _Atomic uint64_t mult;
+    _Atomic int factor;         /* the lbfactor `mult` was computed from */
 } lb_member;
 
 typedef struct lb_worker {
@@ -22,7 +23,7 @@ typedef struct lb_worker {
     lb_member *members;
     int n;
     jk_shm_lb *shm;
-    jk_shm_lb local_lock;       /* when there is no shared memory (unit tests) */
+    jk_shm_lb local_record;     /* when there is no shared memory (unit tests) */
     jk_clock_fn clock;
     jk_sleep_fn sleep;
 } lb_worker;
@@ -59,16 +60,22 @@ static void update_multipliers(lb_worker *lb, apr_pool_t *pool)
         factors[i] = atomic_load(&lb->members[i].shm->lbfactor);
     jk_lb_multipliers(factors, lb->n, mult);
     for (int i = 0; i < lb->n; i++) {
-        lb->members[i].mult = mult[i];
-        lb->members[i].factor = factors[i];
+        atomic_store_explicit(&lb->members[i].mult, mult[i], memory_order_relaxed);
+        atomic_store_explicit(&lb->members[i].factor, factors[i], memory_order_relaxed);
     }
+}
+
+static uint64_t mult_of(const lb_member *m)
+{
+    return atomic_load_explicit(&m->mult, memory_order_relaxed);
 }
 
 /* A factor changed on the status page (in any child) takes effect here on the next choice. */
 static void refresh_multipliers(lb_worker *lb, apr_pool_t *pool)
 {
     for (int i = 0; i < lb->n; i++)
-        if (atomic_load(&lb->members[i].shm->lbfactor) != lb->members[i].factor) {
+        if (atomic_load(&lb->members[i].shm->lbfactor) !=
+            atomic_load_explicit(&lb->members[i].factor, memory_order_relaxed)) {
             update_multipliers(lb, pool);
             return;
         }
@@ -129,13 +136,33 @@ static int usable_sticky(const lb_worker *lb, const lb_member *m, const jk_servi
     return activation_for(m, s) != JK_ACTIVATION_STOPPED && available(lb, m->shm, now);
 }
 
-/* Called with the lock held: a member in error that is picked becomes the probe. */
+/* A member in error that is picked becomes the probe. */
 static void start_probe_if_due(lb_member *m, apr_time_t now)
 {
     if (atomic_load(&m->shm->state) != JK_MEMBER_OK) {
         atomic_store(&m->shm->state, JK_MEMBER_PROBING);
         atomic_store(&m->shm->error_time, now);
     }
+}
+
+/*
+ * May this request have the member it picked?  A member that is OK: yes.  One in error
+ * (or probing) whose recover_time is up: only the one request, in any child, that moves
+ * its error_time on; it becomes the probe, and the others see a member that failed just
+ * now.  No lock: requests that pick at the same moment race on one compare-and-swap.
+ */
+static int claim(const lb_worker *lb, lb_member *m, apr_time_t now)
+{
+    int state = atomic_load(&m->shm->state);
+    int64_t since = atomic_load(&m->shm->error_time);
+    if (state == JK_MEMBER_OK)
+        return 1;
+    if (now - since < apr_time_from_sec(lb->cfg->recover_time) ||
+        !atomic_compare_exchange_strong(&m->shm->error_time, &since, now))
+        return 0;
+    /* Unless it came back meanwhile (then it is simply OK). */
+    atomic_compare_exchange_strong(&m->shm->state, &state, JK_MEMBER_PROBING);
+    return 1;
 }
 
 static uint64_t highest_lb_value(const lb_worker *lb)
@@ -303,19 +330,27 @@ static int counts_as_new_load(const lb_worker *lb, const choice_ctx *c)
     }
 }
 
+/*
+ * Pick a member and count the request against it, without a lock: the lb_values, states
+ * and error times are atomics in shared memory.  Requests that choose at the same instant
+ * may both take the member with the lowest lb_value (the next ones then go elsewhere);
+ * one after the other, the choice is exact across children.  A lock here made every lb
+ * request of every child queue behind one holder, which on busy CPUs was now and then
+ * preempted while holding it (waits of up to 100 ms, measured with bench/tail.py).
+ */
 static lb_member *choose(choice_ctx *c, apr_array_header_t *routes)
 {
     lb_worker *lb = c->lb;
-    lb_member *m;
-    jk_shm_lock(lb->shm);
+    lb_member *m = NULL;
     refresh_multipliers(lb, c->s->pool);
-    m = choose_unlocked(c, routes);
-    if (m) {
-        start_probe_if_due(m, c->now);
-        if (counts_as_new_load(lb, c))
-            atomic_fetch_add(&m->shm->lb_value, m->mult * slow_start_weight(m, c->now));
+    /* A member lost to another request's probe is no longer available: pick again. */
+    for (int round = 0; round <= lb->n; round++) {
+        if ((m = choose_unlocked(c, routes)) == NULL || claim(lb, m, c->now))
+            break;
+        m = NULL;
     }
-    jk_shm_unlock(lb->shm);
+    if (m && counts_as_new_load(lb, c))
+        atomic_fetch_add(&m->shm->lb_value, mult_of(m) * slow_start_weight(m, c->now));
     return m;
 }
 
@@ -344,7 +379,7 @@ static void account(lb_worker *lb, lb_member *m, const jk_service *s, jk_result 
 {
     uint64_t in = (uint64_t)(s->bytes_read - read0), out = (uint64_t)(s->bytes_written - written0);
     if (lb->cfg->method == JK_LB_METHOD_TRAFFIC)
-        atomic_fetch_add(&m->shm->lb_value, (in + out) * m->mult);
+        atomic_fetch_add(&m->shm->lb_value, (in + out) * mult_of(m));
     switch (r) {
     case JK_OK:
         /* Refused by the connector (a wrong secret): every request would be, so take it out. */
@@ -419,10 +454,10 @@ static jk_result serve_on(lb_worker *lb, lb_member *m, choice_ctx *c)
     s->member = m->worker->name;
     s->single_attempt = usable_left(c) > 0;
     if (lb->cfg->method == JK_LB_METHOD_BUSYNESS)
-        atomic_fetch_add(&m->shm->lb_value, m->mult);
+        atomic_fetch_add(&m->shm->lb_value, mult_of(m));
     r = m->worker->ops->service(m->worker, s);
     if (lb->cfg->method == JK_LB_METHOD_BUSYNESS)
-        atomic_fetch_sub(&m->shm->lb_value, m->mult);
+        atomic_fetch_sub(&m->shm->lb_value, mult_of(m));
     account(lb, m, s, r, read0, written0);
     if (r != JK_OK)
         jk_service_discard_response(s);
@@ -455,7 +490,7 @@ static lb_member *forced_recovery(lb_worker *lb, choice_ctx *c)
     if (c->now - last < FORCED_RECOVERY_GAP ||
         !atomic_compare_exchange_strong(&lb->shm->forced_at, &last, c->now))
         return NULL;
-    jk_shm_lock(lb->shm);
+    /* Only the request that moved forced_at on gets here: no other to exclude. */
     for (int i = 0; i < lb->n; i++) {
         lb_member *m = &lb->members[i];
         if (c->tried[i] || activation_for(m, c->s) != JK_ACTIVATION_ACTIVE ||
@@ -466,7 +501,6 @@ static lb_member *forced_recovery(lb_worker *lb, choice_ctx *c)
     }
     if (pick)
         start_probe_if_due(pick, c->now);
-    jk_shm_unlock(lb->shm);
     if (pick)
         LOG(lb, JK_LOG_INFO, "lb %s: every member is in error; trying %s again anyway (forced "
             "recovery)", lb->base.name, pick->worker->name);
@@ -601,10 +635,8 @@ apr_status_t jk_lb_worker_create(apr_pool_t *pool, const jk_worker_config *cfg,
     lb->n = cfg->members->nelts;
     lb->members = apr_pcalloc(pool, sizeof(lb_member) * (apr_size_t)lb->n);
     lb->shm = jk_shm_lb_find(env->shm, cfg->name);
-    if (lb->shm == NULL) {
-        atomic_flag_clear(&lb->local_lock.lock);
-        lb->shm = &lb->local_lock;
-    }
+    if (lb->shm == NULL)
+        lb->shm = &lb->local_record;
     for (int i = 0; i < lb->n; i++) {
         const jk_worker_config *mc = APR_ARRAY_IDX(cfg->members, i, jk_worker_config *);
         lb_member *m = &lb->members[i];

@@ -4,6 +4,7 @@
 #include <apr_general.h>
 #include <check.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -108,6 +109,65 @@ START_TEST(a_child_process_sees_and_changes_the_same_memory)
 }
 END_TEST
 
+START_TEST(a_child_that_dies_holding_the_lock_does_not_block_the_others)
+{
+    jk_shm *shm;
+    jk_shm_lb *lb;
+    pid_t pid;
+    int status;
+    ck_assert_int_eq(jk_shm_create(pool, config_of(lb_lines), &shm), APR_SUCCESS);
+    lb = jk_shm_lb_find(shm, "lb");
+    pid = fork();
+    if (pid == 0) {
+        jk_shm_lock(lb);   /* and dies before it lets go, as a crashing httpd child */
+        _exit(0);
+    }
+    ck_assert_int_gt(pid, 0);
+    waitpid(pid, &status, 0);
+    /* A lock that stayed taken would hang here until Check's timeout fails the test. */
+    jk_shm_lock(lb);
+    jk_shm_unlock(lb);
+    jk_shm_lock(lb);       /* and it works normally after the take-over */
+    jk_shm_unlock(lb);
+}
+END_TEST
+
+/* Two processes add to a plain (non-atomic) shared counter under the lock: none lost. */
+START_TEST(the_lock_excludes_other_processes)
+{
+    enum { CHILDREN = 2, ROUNDS = 20000 };
+    jk_shm *shm;
+    jk_shm_lb *lb;
+    volatile int *counter;
+    ck_assert_int_eq(jk_shm_create(pool, config_of(lb_lines), &shm), APR_SUCCESS);
+    lb = jk_shm_lb_find(shm, "lb");
+    counter = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                   -1, 0);
+    ck_assert_ptr_ne((void *)counter, MAP_FAILED);
+    *counter = 0;
+    for (int c = 0; c < CHILDREN; c++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            for (int i = 0; i < ROUNDS; i++) {
+                jk_shm_lock(lb);
+                int seen = *counter;
+                *counter = seen + 1;
+                jk_shm_unlock(lb);
+            }
+            _exit(0);
+        }
+        ck_assert_int_gt(pid, 0);
+    }
+    for (int c = 0; c < CHILDREN; c++) {
+        int status;
+        ck_assert_int_gt(wait(&status), 0);
+        ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    ck_assert_int_eq(*counter, CHILDREN * ROUNDS);
+    munmap((void *)counter, sizeof(int));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("shm");
@@ -120,6 +180,8 @@ int main(void)
     tcase_add_test(tc, records_for_every_worker);
     tcase_add_test(tc, busy_counts_and_keeps_its_maximum);
     tcase_add_test(tc, a_child_process_sees_and_changes_the_same_memory);
+    tcase_add_test(tc, a_child_that_dies_holding_the_lock_does_not_block_the_others);
+    tcase_add_test(tc, the_lock_excludes_other_processes);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,210 @@
+#!/usr/bin/python3
+"""Where the slowest requests spend their time: wrk's view, httpd's, Tomcat's.
+
+bench/bench.py reports p99 as wrk sees it. That figure holds everything between wrk's
+socket and Tomcat's servlet: the kernel's queues, httpd's listener and worker threads,
+the connector, the AJP connection, Tomcat's own threads and garbage collector, and the
+CPU all of them share with wrk. This script splits it. It runs the same servers as
+bench.py (two Tomcats behind an lb, the zero-cost backend, this module and mod_proxy_ajp
+in one httpd, Debian's mod_jk in another), with access logs that time each request:
+
+- httpd's `%D`: from the moment httpd read the request line to the end of the response,
+  the connector and the backend included (not the wait for a worker thread before it);
+- Tomcat's `%D` (AccessLogValve, microseconds): the request inside Tomcat, from the AJP
+  request parsed to the response finished (not the wait for a Tomcat thread before it).
+
+For each route it runs wrk in interleaved rounds and prints, per (workload, route), wrk's
+p99 (median over rounds) next to the p50/p99/p99.9/max of every request httpd and Tomcat
+logged in all rounds together. Where httpd's p99 is near Tomcat's, the tail is Tomcat's;
+where wrk's is far above httpd's, requests waited before httpd started on them.
+
+    /usr/bin/python3 bench/tail.py [--rounds 5] [--duration 6] [--conns 64]
+        [--workloads jsp,tc1k,z1k] [--routes ours,mod_jk,proxy_ajp,static]
+
+It uses the module already built (scripts/build.sh) and writes bench/results/<stamp>-tail/.
+"""
+
+import argparse
+import datetime
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import request_script, wrk
+from bench_common import BENCH, CONTEXT, ROUTES, WORKLOAD_BY_KEY, cell_key, log, routes_of
+from bench_servers import Stack, build_zero_backend, fetch_debian_mod_jk
+import jkharness as jh
+
+
+class LogCursor:
+    """The lines a log file gained since the last call."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.offset = self.path.stat().st_size if self.path.exists() else 0
+
+    def new_lines(self):
+        if not self.path.exists():
+            return []
+        with self.path.open("rb") as f:
+            f.seek(self.offset)
+            data = f.read()
+        end = data.rfind(b"\n") + 1       # a line still being written waits for next time
+        self.offset += end
+        return data[:end].decode(errors="replace").splitlines()
+
+
+def durations_us(lines, path_prefix):
+    """The last field (%D, microseconds) of each line whose request path starts so."""
+    out = []
+    for line in lines:
+        fields = line.split()
+        if len(fields) >= 2 and path_prefix in line and fields[-1].isdigit():
+            out.append(int(fields[-1]))
+    return out
+
+
+def percentile(sorted_values, q):
+    if not sorted_values:
+        return None
+    i = min(len(sorted_values) - 1, max(0, int(round(q * len(sorted_values))) - 1))
+    return sorted_values[i]
+
+
+def summary_ms(values):
+    v = sorted(values)
+    pick = {"n": len(v)}
+    for name, q in (("p50", 0.50), ("p99", 0.99), ("p999", 0.999)):
+        x = percentile(v, q)
+        pick[name] = None if x is None else round(x / 1000, 2)
+    pick["max"] = round(v[-1] / 1000, 2) if v else None
+    return pick
+
+
+def median(values):
+    v = sorted(x for x in values if x is not None)
+    return v[len(v) // 2] if v else None
+
+
+def run_rounds(stack, args, workloads, routes):
+    """wrk on each (workload, route) per round, order rotated; the logs' new lines kept."""
+    scripts = {w.key: request_script(stack.workdir, w) for w in workloads}
+    httpd_logs = {h: LogCursor(h.log_dir / "access_log") for h in (stack.main, stack.modjk)}
+    tomcat_logs = [LogCursor(t.base / "logs" / "access.txt") for t in stack.tomcats]
+    cells = {}
+    for rnd in range(args.rounds):
+        shift = rnd % len(routes)
+        order = routes[shift:] + routes[:shift]
+        done = set()                 # the static file twice (1 KiB serves tc1k and z1k): once
+        for w in workloads:
+            for route in order:
+                if route not in routes_of(w) or cell_key(route, w) in done:
+                    continue
+                done.add(cell_key(route, w))
+                for cur in list(httpd_logs.values()) + tomcat_logs:
+                    cur.new_lines()                      # skip what came before
+                figures, out = wrk(stack.url(route, w), args.conns, args.duration,
+                                   args.threads, scripts.get(w.key))
+                time.sleep(0.3)                          # the last lines reach the logs
+                cell = cells.setdefault(cell_key(route, w), {
+                    "workload": w.key, "route": route, "wrk_p99": [], "wrk_rps": [],
+                    "errors": [], "httpd_us": [], "tomcat_us": []})
+                cell["wrk_p99"].append(figures["p99_ms"])
+                cell["wrk_rps"].append(figures["rps"])
+                cell["errors"].append(figures["non_2xx"] + figures["socket_errors"])
+                cell.setdefault("error_lines", []).extend(
+                    line.strip() for line in out.splitlines()
+                    if ("Socket errors" in line or "Non-2xx" in line))
+                path = stack.path(route, w)
+                cell["httpd_us"] += durations_us(
+                    httpd_logs[stack.httpd_of(route)].new_lines(), path)
+                if w.backend == "tomcat" and route != "static":
+                    for cur in tomcat_logs:     # every connector asks Tomcat for /jk/<path>
+                        cell["tomcat_us"] += durations_us(cur.new_lines(), f"/{CONTEXT}/{w.path}")
+                log(f"round {rnd + 1} {route:9} {w.key:7} {figures['rps'] or 0:8.0f} req/s  "
+                    f"wrk p99 {figures['p99_ms']} ms")
+    return cells
+
+
+def report(cells):
+    rows = []
+    for key, c in cells.items():
+        rows.append({"workload": c["workload"], "route": c["route"],
+                     "wrk_rps_median": median(c["wrk_rps"]),
+                     "wrk_p99_median": median(c["wrk_p99"]),
+                     "wrk_p99_rounds": c["wrk_p99"], "errors": c["errors"],
+                     "error_lines": c.get("error_lines", []),
+                     "httpd": summary_ms(c["httpd_us"]),
+                     "tomcat": summary_ms(c["tomcat_us"]) if c["tomcat_us"] else None})
+    return rows
+
+
+def print_table(rows):
+    print("| workload | route | req/s | wrk p99 (rounds) | httpd p50 / p99 / p99.9 / max "
+          "| Tomcat p50 / p99 / p99.9 / max | errors |")
+    print("|---|---|---:|---|---|---|---|")
+    for r in rows:
+        h, t = r["httpd"], r["tomcat"]
+        tomcat = f"{t['p50']} / {t['p99']} / {t['p999']} / {t['max']}" if t else "—"
+        print(f"| {r['workload']} | {r['route']} | {r['wrk_rps_median']:.0f} | "
+              f"{r['wrk_p99_median']} ({', '.join(str(x) for x in r['wrk_p99_rounds'])}) | "
+              f"{h['p50']} / {h['p99']} / {h['p999']} / {h['max']} | {tomcat} | "
+              f"{sum(r['errors'])} |")
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--duration", type=int, default=6)
+    p.add_argument("--conns", type=int, default=64)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--workloads", default="jsp,tc1k,z1k")
+    p.add_argument("--routes", default=",".join(ROUTES))
+    p.add_argument("--lb", action=argparse.BooleanOptionalAction, default=True)
+    p.add_argument("--keep", action="store_true", help="keep the servers' work directory "
+                   "(their logs) and print where it is")
+    args = p.parse_args(argv)
+    args.workloads = args.workloads.split(",")
+    args.routes = args.routes.split(",")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    workloads = [WORKLOAD_BY_KEY[k] for k in args.workloads]
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S") + "-tail"
+    outdir = jh._make_dir(BENCH / "results" / stamp)
+    workdir = Path(tempfile.mkdtemp(prefix="jk-tail-"))
+    workdir.chmod(0o755)
+    stack = None
+    try:
+        zero_exe = build_zero_backend(workdir)
+        debian_so, _ = fetch_debian_mod_jk(workdir)
+        stack = Stack(workdir, args, debian_so, zero_exe, timing=True)
+        stack.start()
+        for w in workloads:                              # warm every route once
+            for route in args.routes:
+                if route in routes_of(w):
+                    wrk(stack.url(route, w), args.conns, 2, args.threads,
+                        request_script(workdir, w))
+        rows = report(run_rounds(stack, args, workloads, args.routes))
+    finally:
+        if stack:
+            stack.stop()
+        if args.keep:
+            log(f"servers' directory kept: {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    (outdir / "tail.json").write_text(json.dumps(
+        {"settings": vars(args), "loadavg_end": Path("/proc/loadavg").read_text().split()[:3],
+         "rows": rows}, indent=1))
+    print_table(rows)
+    log(f"written: {outdir / 'tail.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
