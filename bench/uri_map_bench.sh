@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
-gcc -std=c11 -O2 $(apr-1-config --cppflags --includes) -Icommon bench/uri_map_bench.c \
-    common/jk_uri_map.c $(apr-1-config --link-ld --libs) -o "$out/uri_map_bench"
+gcc -std=c11 -O2 $(apr-1-config --cppflags --includes) -Icommon/config bench/uri_map_bench.c \
+    common/config/jk_uri_map.c $(apr-1-config --link-ld --libs) -o "$out/uri_map_bench"
 "$out/uri_map_bench"
 rm -rf "$out"

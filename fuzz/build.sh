@@ -3,11 +3,11 @@
 #
 #   fuzz/build.sh [TARGET...]     targets: ajp_reply props uri_map session request
 #
-# Only the I/O-free parsers of common/ are linked in (jk_msg, jk_ajp,
-# jk_props, jk_config, jk_uri_map, jk_session): the workers, shared memory
-# and status page are not under test here, and a half-edited file among them
-# cannot break the fuzz build.  Objects are rebuilt only when a source, a
-# header or this script is newer than them.
+# Only the I/O-free parsers of common/ are linked in (wire/jk_msg, wire/jk_ajp,
+# config/jk_props, config/jk_config*, config/jk_uri_map, workers/jk_session):
+# the workers, shared memory and status page are not under test here, and a
+# half-edited file among them cannot break the fuzz build.  Objects are rebuilt
+# only when a source, a header or this script is newer than them.
 #
 # -fsanitize=fuzzer needs clang's libFuzzer runtime, which Debian ships in
 # libclang-rt-<N>-dev (only "recommended" by clang, so a --no-install-recommends
@@ -23,7 +23,9 @@ OUT="$HERE/out"
 OBJ="$OUT/obj"
 CC=${CC:-clang}
 ALL_TARGETS=(ajp_reply props uri_map session request)
-PARSERS=(jk_msg jk_ajp jk_props jk_config jk_uri_map jk_session)
+# Paths below common/; each object is named after its file.
+PARSERS=(wire/jk_msg wire/jk_ajp config/jk_props config/jk_config config/jk_config_worker
+         config/jk_config_check config/jk_config_lists config/jk_uri_map workers/jk_session)
 
 die() { echo "fuzz/build.sh: $*" >&2; exit 1; }
 
@@ -42,8 +44,11 @@ APR_CFLAGS=($(apr-1-config --cppflags --includes))
 APR_LIBS=($(apr-1-config --link-ld --libs))
 # shellcheck disable=SC2206
 EXTRA=(${JK_FUZZ_CFLAGS:-})
+# common/ and each of its folders: the sources include each other as "jk_x.h".
+COMMON_INCLUDES=("-I$ROOT/common")
+for d in "$ROOT"/common/*/; do COMMON_INCLUDES+=("-I${d%/}"); done
 CFLAGS=(-g -O1 -std=c11 -Wall -Wextra -fno-omit-frame-pointer -fno-sanitize-recover=all
-        "-I$ROOT/common" "-I$HERE" "${APR_CFLAGS[@]}" "${EXTRA[@]}")
+        "${COMMON_INCLUDES[@]}" "-I$HERE" "${APR_CFLAGS[@]}" "${EXTRA[@]}")
 SAN=address,undefined
 
 # --- the libFuzzer runtime ---------------------------------------------------
@@ -83,8 +88,11 @@ fi
 # --- objects ------------------------------------------------------------------
 mkdir -p "$OBJ"
 # Anything newer than an object makes it stale: its source, any header, this script.
+shopt -s nullglob  # a folder of common/ may hold no header of its own
+deps=("$ROOT"/common/*.h "$ROOT"/common/*/*.h "$HERE"/*.h "$HERE/build.sh")
+shopt -u nullglob
 # shellcheck disable=SC2012  # our own file names: plain ASCII
-newest_dep=$(ls -t "$ROOT"/common/*.h "$HERE"/*.h "$HERE/build.sh" | head -n 1)
+newest_dep=$(ls -t "${deps[@]}" | head -n 1)
 flags_file="$OBJ/flags"
 flags_now="$CC ${CFLAGS[*]}"
 if [ ! -f "$flags_file" ] || [ "$(cat "$flags_file")" != "$flags_now" ]; then
@@ -107,7 +115,8 @@ compile() { # source object sanitizers
 }
 
 for p in "${PARSERS[@]}"; do
-    stale "$ROOT/common/$p.c" "$OBJ/$p.o" && compile "$ROOT/common/$p.c" "$OBJ/$p.o" "fuzzer-no-link,$SAN"
+    o="$OBJ/${p##*/}.o"
+    stale "$ROOT/common/$p.c" "$o" && compile "$ROOT/common/$p.c" "$o" "fuzzer-no-link,$SAN"
 done
 # The shared support is not coverage-instrumented: its bookkeeping is not what we steer by.
 stale "$HERE/fuzz_common.c" "$OBJ/fuzz_common.o" && compile "$HERE/fuzz_common.c" "$OBJ/fuzz_common.o" "$SAN"
@@ -120,7 +129,7 @@ done
 
 # --- link ---------------------------------------------------------------------
 parser_objs=()
-for p in "${PARSERS[@]}"; do parser_objs+=("$OBJ/$p.o"); done
+for p in "${PARSERS[@]}"; do parser_objs+=("$OBJ/${p##*/}.o"); done
 for t in "${TARGETS[@]}"; do
     bin="$OUT/fuzz_$t"
     relink=0

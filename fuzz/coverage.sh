@@ -13,7 +13,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
 OUT="$HERE/out/coverage"
 CC=${CC:-clang}
-PARSERS=(jk_msg jk_ajp jk_props jk_config jk_uri_map jk_session)
+# Paths below common/, as fuzz/build.sh has them.
+PARSERS=(wire/jk_msg wire/jk_ajp config/jk_props config/jk_config config/jk_config_worker
+         config/jk_config_check config/jk_config_lists config/jk_uri_map workers/jk_session)
 
 [ $# -ge 1 ] || { echo "usage: fuzz/coverage.sh TARGET [--show FILE]" >&2; exit 2; }
 t=$1
@@ -35,8 +37,10 @@ APR_CFLAGS=($(apr-1-config --cppflags --includes))
 APR_LIBS=($(apr-1-config --link-ld --libs))
 srcs=()
 for p in "${PARSERS[@]}"; do srcs+=("$ROOT/common/$p.c"); done
+common_includes=("-I$ROOT/common")
+for d in "$ROOT"/common/*/; do common_includes+=("-I${d%/}"); done
 "$CC" -g -O0 -std=c11 -fprofile-instr-generate -fcoverage-mapping -fsanitize=fuzzer \
-    "-I$ROOT/common" "-I$HERE" "${APR_CFLAGS[@]}" "$HERE/fuzz_$t.c" "$HERE/fuzz_common.c" \
+    "${common_includes[@]}" "-I$HERE" "${APR_CFLAGS[@]}" "$HERE/fuzz_$t.c" "$HERE/fuzz_common.c" \
     "${srcs[@]}" "${APR_LIBS[@]}" -ldl -o "$OUT/fuzz_$t"
 
 rm -f "$OUT/$t".*.profraw
@@ -49,5 +53,8 @@ LLVM_PROFILE_FILE="$OUT/$t.%p.profraw" JK_FUZZ_IGNORE=ajp-nul-string,ajp-header-
 "$profdata" merge -sparse "$OUT/$t".*.profraw -o "$OUT/$t.profdata"
 "$llvmcov" report "$OUT/fuzz_$t" -instr-profile="$OUT/$t.profdata" "${srcs[@]}"
 if [ -n "$show" ]; then
-    "$llvmcov" show "$OUT/fuzz_$t" -instr-profile="$OUT/$t.profdata" "$ROOT/common/$show"
+    # FILE by its name alone (jk_ajp.c) or its path below common/ (wire/jk_ajp.c).
+    show_path=$(ls "$ROOT/common/$show" "$ROOT"/common/*/"$show" 2>/dev/null | head -n 1)
+    [ -n "$show_path" ] || { echo "fuzz/coverage.sh: no $show in common/" >&2; exit 2; }
+    "$llvmcov" show "$OUT/fuzz_$t" -instr-profile="$OUT/$t.profdata" "$show_path"
 fi

@@ -7,10 +7,17 @@ cd "$(dirname "$0")/.."
 out=$(pwd)/build-asan-module
 rm -rf "$out" && mkdir -p "$out/reports" && chmod 777 "$out/reports"
 cp -r common native "$out/"
-( cd "$out" && apxs -c -o native/apache2/mod_jk.la -I common -I common/status -Wc,-std=c11 -Wc,-Wall \
+# common/ and each of its folders (wire, config, workers, runtime, status): every folder on
+# the include path, every source built (nullglob: a folder may have no .c file of its own).
+shopt -s nullglob
+common_includes=(-I common)
+for d in common/*/; do common_includes+=(-I "${d%/}"); done
+common_srcs=(common/*.c common/*/*.c)
+shopt -u nullglob
+( cd "$out" && apxs -c -o native/apache2/mod_jk.la "${common_includes[@]}" -Wc,-std=c11 -Wc,-Wall \
       -Wc,-Wextra -Wc,-Werror -Wc,-g -Wc,-O1 -Wc,-fno-omit-frame-pointer \
       -Wc,-fsanitize=address,undefined -Wl,-fsanitize=address,undefined \
-      native/apache2/*.c common/*.c common/status/*.c >build.out 2>&1 ) || { cat "$out/build.out"; exit 1; }
+      native/apache2/*.c "${common_srcs[@]}" >build.out 2>&1 ) || { cat "$out/build.out"; exit 1; }
 export JK_MODULE="$out/native/apache2/.libs/mod_jk.so"
 export JK_HTTPD_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
 # httpd frees its pools at exit, not every byte: leak reports would be noise.

@@ -31,9 +31,15 @@ rm -rf build-asan
 
 echo "== mod_jk.so with clang -Werror"
 rm -rf build-clang && mkdir build-clang && cp -r common native build-clang/
-( cd build-clang && apxs -S CC=clang -c -o native/apache2/mod_jk.la -I common \
-      -I common/status -Wc,-std=c11 -Wc,-Wall -Wc,-Wextra -Wc,-Werror native/apache2/*.c \
-      common/*.c common/status/*.c \
+# common/ and each of its folders (wire, config, workers, runtime, status): every folder on
+# the include path, every source built (nullglob: a folder may have no .c file of its own).
+shopt -s nullglob
+common_includes=(-I common)
+for d in common/*/; do common_includes+=(-I "${d%/}"); done
+common_srcs=(common/*.c common/*/*.c)
+shopt -u nullglob
+( cd build-clang && apxs -S CC=clang -c -o native/apache2/mod_jk.la "${common_includes[@]}" \
+      -Wc,-std=c11 -Wc,-Wall -Wc,-Wextra -Wc,-Werror native/apache2/*.c "${common_srcs[@]}" \
       >build.out 2>&1 ) || { cat build-clang/build.out; exit 1; }
 rm -rf build-clang
 echo "clang build clean"

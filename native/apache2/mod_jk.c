@@ -6,6 +6,7 @@
  *   jk_mount_reload.c    JkMountFile, read at start-up and reloaded per child
  *   jk_request_log.c     JkRequestLogFormat, and the notes for httpd's LogFormat
  *   jk_request_facts.c   what Tomcat is told about a request
+ *   jk_startup_log.c     mod_jk.log opened at start-up, and what each worker is set up as
  * They are the only files that know httpd's types; everything they decide is
  * delegated to common/.  Life cycle:
  *   check_config  read and validate workers.properties (also for configtest)
@@ -47,7 +48,6 @@
 
 #define JK_HANDLER "jakarta-servlet"
 #define JK_ENV_NO_JK "no-jk"
-#define JK_DEFAULT_LOG_FILE "logs/mod_jk.log"
 
 /* Process-wide state: one configuration, built in check_config. */
 jk_global jk_globals;
@@ -119,94 +119,6 @@ static int jk_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
     return OK;
 }
 
-static apr_status_t open_log_file(apr_pool_t *p, server_rec *s, const char *name,
-                                  apr_file_t **out)
-{
-    if (name[0] == '|') {
-        piped_log *pl = ap_open_piped_log(p, name + 1);
-        if (pl == NULL)
-            return APR_EGENERAL;
-        *out = ap_piped_log_write_fd(pl);
-        return APR_SUCCESS;
-    }
-    name = ap_server_root_relative(p, name);
-    if (name == NULL)
-        return APR_EBADPATH;
-    (void)s;
-    return apr_file_open(out, name, APR_FOPEN_WRITE | APR_FOPEN_CREATE | APR_FOPEN_APPEND,
-                         APR_FPROT_UREAD | APR_FPROT_UWRITE | APR_FPROT_GREAD | APR_FPROT_WREAD,
-                         p);
-}
-
-/* One logger per distinct JkLogFile; a vhost without its own uses the main server's. */
-static int open_logs(apr_pool_t *p, server_rec *main_server)
-{
-    for (server_rec *s = main_server; s; s = s->next) {
-        jk_server_conf *c = jk_server_config(s);
-        jk_server_conf *mc = jk_server_config(main_server);
-        apr_file_t *f;
-        apr_status_t rv;
-        const char *file = c->log_file ? c->log_file : JK_DEFAULT_LOG_FILE;
-        int level = c->log_level != UNSET ? c->log_level : JK_LOG_DEFAULT_LEVEL;
-
-        if (s != main_server && (c->log_file == NULL || c->log_file == mc->log_file) &&
-            level == (mc->log_level != UNSET ? mc->log_level : JK_LOG_DEFAULT_LEVEL) &&
-            c->stamp_format == mc->stamp_format) {
-            c->log = mc->log;
-            continue;
-        }
-        if ((rv = open_log_file(p, s, file, &f)) != APR_SUCCESS) {
-            ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, rv, s,
-                         "mod_jk: cannot open JkLogFile %s", file);
-            return !OK;
-        }
-        c->log = jk_log_create(p, f, level, c->stamp_format);
-    }
-    jk_globals.log = jk_server_config(main_server)->log;
-    return OK;
-}
-
-static void log_lb_setup(apr_pool_t *p, const jk_worker_config *w)
-{
-    const char *members = "";
-    for (int i = 0; i < w->members->nelts; i++) {
-        const jk_worker_config *m = APR_ARRAY_IDX(w->members, i, jk_worker_config *);
-        members = apr_psprintf(p, "%s%s%s (lbfactor %d, route %s, %s)", members, i ? ", " : "",
-                               m->name, m->lbfactor, m->route,
-                               jk_config_activation_name(m->activation));
-    }
-    jk_log(jk_globals.log, JK_LOG_INFO, "worker %s: lb over %s; method %s, sticky_session %s, "
-           "recover_time %d s", w->name, members, jk_config_method_name(w->method),
-           w->sticky_session ? (w->sticky_session_force ? "forced" : "on") : "off",
-           w->recover_time);
-}
-
-static void log_worker_setup(const jk_config *cfg)
-{
-    for (int i = 0; i < cfg->workers->nelts; i++) {
-        const jk_worker_config *w = APR_ARRAY_IDX(cfg->workers, i, jk_worker_config *);
-        if (w->type == JK_TYPE_LB) {
-            log_lb_setup(cfg->workers->pool, w);
-            continue;
-        }
-        if (w->type == JK_TYPE_STATUS) {
-            jk_log(jk_globals.log, JK_LOG_INFO, "worker %s: status worker%s", w->name,
-                   w->read_only ? " (read only)" : "");
-            continue;
-        }
-        jk_log(jk_globals.log, JK_LOG_INFO, "worker %s: ajp13 to %s:%d, max_packet_size %d, "
-               "connection_pool_size %s, socket_timeout %d s, secret %s", w->name, w->host,
-               w->port, w->max_packet_size, w->connection_pool_size > 0
-               ? apr_itoa(cfg->workers->pool, w->connection_pool_size) : "auto",
-               w->socket_timeout, w->secret ? "set" : "none");
-        for (int k = 0; k < w->ignored_keys->nelts; k++)
-            jk_log(jk_globals.log, JK_LOG_WARN, "worker %s: %s is accepted but has no effect "
-                   "in this version", w->name, APR_ARRAY_IDX(w->ignored_keys, k, const char *));
-    }
-    for (int i = 0; i < cfg->warnings->nelts; i++)
-        jk_log(jk_globals.log, JK_LOG_WARN, "%s", APR_ARRAY_IDX(cfg->warnings, i, const char *));
-}
-
 #define JK_SHM_KEY "jk_module_shared_state"
 
 /*
@@ -255,7 +167,7 @@ static int jk_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
     (void)ptemp;
     if (jk_globals.config == NULL)
         return !OK;
-    if (open_logs(pconf, s) != OK)
+    if (jk_open_logs(pconf, s) != OK)
         return !OK;
     jk_finish_mounts(pconf, s);
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG)
@@ -265,7 +177,7 @@ static int jk_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
         return !OK;
     }
     jk_globals.token = make_token(pconf);
-    log_worker_setup(jk_globals.config);
+    jk_log_worker_setup(jk_globals.config);
     return OK;
 }
 

@@ -8,6 +8,7 @@
  *   jk_request_log.c     JkRequestLogFormat, and the notes for httpd's LogFormat
  *   jk_request_facts.c   what Tomcat is told about a request: URI, addresses, TLS,
  *                        headers, attributes, and the Jk*Indicator variables
+ *   jk_startup_log.c     mod_jk.log opened at start-up, and what each worker is set up as
  */
 #ifndef MOD_JK_H
 #define MOD_JK_H
@@ -149,5 +150,13 @@ void jk_collect_request_facts(request_rec *r, const jk_server_conf *c, jk_servic
 
 /* Hook: find mod_ssl's functions once per configuration, not per request. */
 void jk_retrieve_ssl_functions(void);
+
+/* ---- jk_startup_log.c ---- */
+
+/* post_config: one logger per distinct JkLogFile; a vhost without its own uses the main
+ * server's.  OK, or !OK when a file cannot be opened (said in httpd's error log). */
+int jk_open_logs(apr_pool_t *p, server_rec *main_server);
+/* post_config: one line per worker saying what it is set up as, then the warnings. */
+void jk_log_worker_setup(const jk_config *cfg);
 
 #endif

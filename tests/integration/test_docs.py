@@ -6,8 +6,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def known_keys():
-    """Key names from the single table in common/jk_config.c."""
-    source = (ROOT / "common" / "jk_config.c").read_text()
+    """Key names from the single table in common/config/jk_config.c."""
+    source = (ROOT / "common" / "config" / "jk_config.c").read_text()
     table = source.split("static const jk_key_def key_table[] = {", 1)[1].split("};", 1)[0]
     return re.findall(r'\{\s*"([a-z_0-9]+)"', table)
 

@@ -22,7 +22,11 @@ REPO = jk.REPO
 BAD_DIR = REPO / "tests" / "configs" / "bad"
 CONF_DIR = REPO / "conf"
 JKCTL_DIR = REPO / "tools" / "jkctl"
-SOURCES = sorted(JKCTL_DIR.glob("*.[ch]")) + sorted((REPO / "common").glob("*.[ch]"))
+COMMON_DIR = REPO / "common"
+# common/ and its folders (wire, config, workers, runtime, ...): each is on the include path.
+COMMON_DIRS = [COMMON_DIR] + sorted(p for p in COMMON_DIR.iterdir()
+                               if p.is_dir() and not p.name.startswith("."))
+SOURCES = sorted(JKCTL_DIR.glob("*.[ch]")) + sorted(COMMON_DIR.glob("**/*.[ch]"))
 
 
 def compile_jkctl(compiler, out):
@@ -32,9 +36,9 @@ def compile_jkctl(compiler, out):
                               text=True).stdout.split()
     cmd = ([compiler, "-std=c11", "-Wall", "-Wextra", "-Werror"]
            + config("apr-1-config", "--cppflags", "--includes")
-           + ["-I" + str(REPO / "common")]
+           + ["-I" + str(d) for d in COMMON_DIRS]
            + [str(p) for p in sorted(JKCTL_DIR.glob("*.c"))]
-           + [str(p) for p in sorted((REPO / "common").glob("*.c"))]
+           + [str(p) for p in sorted(COMMON_DIR.glob("**/*.c"))]
            + config("apr-1-config", "--link-ld", "--libs")
            + config("apu-1-config", "--link-ld", "--libs") + ["-o", str(out)])
     return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -1,3 +1,7 @@
+/*
+ * jk_conn_pool.c: one process's connections to one backend (see jk_conn_pool.h):
+ * fixed slots, acquire with a limit, release, idle ones closed.
+ */
 #include "jk_conn_pool.h"
 
 /*

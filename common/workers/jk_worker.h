@@ -77,7 +77,8 @@ int jk_may_resend(const jk_service *s, jk_result r, int recovery_options);
 void jk_service_discard_response(jk_service *s);
 const char *jk_result_text(jk_result r);
 
-/* Create the runtime worker for a validated config (per process). */
+/* Create the runtime worker for a validated config (per process); APR_ENOTIMPL for a
+ * type that reads other workers (lb, status): jk_workers_create() makes those. */
 apr_status_t jk_worker_create(apr_pool_t *pool, const jk_worker_config *cfg,
                               const jk_worker_env *env, jk_worker **out);
 
@@ -86,6 +87,25 @@ typedef struct jk_worker_table {
     apr_hash_t *by_name;        /* name -> jk_worker * */
     apr_array_header_t *all;    /* jk_worker *, in configuration order */
 } jk_worker_table;
+
+/*
+ * A worker type, as the registry sees it: the registry creates every worker through
+ * jk_worker_types[] (jk_worker_types.c) and includes no concrete type's header.
+ * `workers` holds the workers of the types before it in the table (NULL from
+ * jk_worker_create()).
+ */
+typedef apr_status_t (*jk_worker_create_fn)(apr_pool_t *pool, const jk_worker_config *cfg,
+                                            const jk_worker_env *env,
+                                            const jk_worker_table *workers, jk_worker **out);
+typedef struct jk_worker_type_def {
+    const char *name;           /* type= in workers.properties; NULL ends the table */
+    jk_worker_type type;
+    int reads_workers;          /* created only after the types before it (lb, status) */
+    jk_worker_create_fn create;
+} jk_worker_type_def;
+
+/* Every worker type, in creation order: ajp13 members, then lbs, then status. */
+extern const jk_worker_type_def jk_worker_types[];
 
 /* Workers are created members first, so an lb can find its members here. */
 apr_status_t jk_workers_create(apr_pool_t *pool, const jk_config *cfg, const jk_worker_env *env,

@@ -1,3 +1,7 @@
+/*
+ * jk_session.c: a request's session ids, from the path parameter and the cookies,
+ * and the route in each (see jk_session.h).
+ */
 #include "jk_session.h"
 
 #include <apr_lib.h>

@@ -1,3 +1,7 @@
+/*
+ * jk_ajp.c: AJP13 encoding and decoding over jk_msg, no I/O (see jk_ajp.h):
+ * FORWARD_REQUEST, body chunks and CPING out; replies in, checked and typed.
+ */
 #include "jk_ajp.h"
 
 #include <apr_strings.h>

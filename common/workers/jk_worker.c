@@ -1,7 +1,10 @@
+/*
+ * jk_worker.c: the worker registry and the decisions every worker type shares (which
+ * result gives the client which status, when a request may be sent again).  The registry
+ * knows no concrete type: it creates each worker through the table of types,
+ * jk_worker_types.c.
+ */
 #include "jk_worker.h"
-#include "jk_ajp_worker.h"
-#include "jk_lb_worker.h"
-#include "jk_status.h"
 
 #include <string.h>
 
@@ -93,34 +96,34 @@ const char *jk_result_text(jk_result r)
     return "?";
 }
 
+static const jk_worker_type_def *type_def(jk_worker_type type)
+{
+    for (const jk_worker_type_def *d = jk_worker_types; d->name; d++)
+        if (d->type == type)
+            return d;
+    return NULL;
+}
+
 apr_status_t jk_worker_create(apr_pool_t *pool, const jk_worker_config *cfg,
                               const jk_worker_env *env, jk_worker **out)
 {
-    switch (cfg->type) {
-    case JK_TYPE_AJP13:
-        return jk_ajp_worker_create(pool, cfg, env, out);
-    default:
+    const jk_worker_type_def *d = type_def(cfg->type);
+    if (d == NULL || d->reads_workers)
         return APR_ENOTIMPL;
-    }
+    return d->create(pool, cfg, env, NULL, out);
 }
 
 static apr_status_t create_of_type(apr_pool_t *pool, const jk_config *cfg,
                                    const jk_worker_env *env, jk_worker_table *t,
-                                   jk_worker_type type)
+                                   const jk_worker_type_def *d)
 {
     for (int i = 0; i < cfg->workers->nelts; i++) {
         const jk_worker_config *wc = APR_ARRAY_IDX(cfg->workers, i, jk_worker_config *);
         jk_worker *w;
         apr_status_t rv;
-        if (wc->type != type)
+        if (wc->type != d->type)
             continue;
-        if (type == JK_TYPE_LB)
-            rv = jk_lb_worker_create(pool, wc, env, t, &w);
-        else if (type == JK_TYPE_STATUS)
-            rv = jk_status_worker_create(pool, wc, env, t, &w);
-        else
-            rv = jk_worker_create(pool, wc, env, &w);
-        if (rv != APR_SUCCESS)
+        if ((rv = d->create(pool, wc, env, t, &w)) != APR_SUCCESS)
             return rv;
         apr_hash_set(t->by_name, w->name, APR_HASH_KEY_STRING, w);
         APR_ARRAY_PUSH(t->all, jk_worker *) = w;
@@ -135,10 +138,9 @@ apr_status_t jk_workers_create(apr_pool_t *pool, const jk_config *cfg, const jk_
     apr_status_t rv;
     t->by_name = apr_hash_make(pool);
     t->all = apr_array_make(pool, cfg->workers->nelts, sizeof(jk_worker *));
-    if ((rv = create_of_type(pool, cfg, env, t, JK_TYPE_AJP13)) != APR_SUCCESS ||
-        (rv = create_of_type(pool, cfg, env, t, JK_TYPE_LB)) != APR_SUCCESS ||
-        (rv = create_of_type(pool, cfg, env, t, JK_TYPE_STATUS)) != APR_SUCCESS)
-        return rv;
+    for (const jk_worker_type_def *d = jk_worker_types; d->name; d++)
+        if ((rv = create_of_type(pool, cfg, env, t, d)) != APR_SUCCESS)
+            return rv;
     *out = t;
     return APR_SUCCESS;
 }

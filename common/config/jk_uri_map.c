@@ -1,3 +1,7 @@
+/*
+ * jk_uri_map.c: the URI map (see jk_uri_map.h): JkMount/JkUnMount rules and mount
+ * files, their order, matching on the normalised path, copying and merging maps.
+ */
 #include "jk_uri_map.h"
 
 #include <apr_file_io.h>

@@ -1,3 +1,7 @@
+/*
+ * jk_lb_worker.c: the lb worker (see jk_lb_worker.h): choosing a member (session
+ * route, redirect, domain, lowest distance and lb_value), failover, recovery.
+ */
 #include "jk_lb_worker.h"
 #include "jk_session.h"
 

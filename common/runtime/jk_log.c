@@ -1,3 +1,7 @@
+/*
+ * jk_log.c: the mod_jk.log writer (see jk_log.h): one line per event, written with
+ * one write(2), with the JkLogStampFormat stamp.
+ */
 #include "jk_log.h"
 
 #include <apr_strings.h>

@@ -1,3 +1,7 @@
+/*
+ * jk_props.c: the workers.properties reader (see jk_props.h): lines, comments,
+ * $(name) substitution, list keys that accumulate, file:line for every property.
+ */
 #include "jk_props.h"
 
 #include <apr_strings.h>

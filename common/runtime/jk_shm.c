@@ -1,3 +1,7 @@
+/*
+ * jk_shm.c: the shared segment (see jk_shm.h): one record per ajp13 and per lb
+ * worker, created by the parent, carried over a graceful restart.
+ */
 #include "jk_shm.h"
 
 #include <errno.h>

@@ -1,3 +1,7 @@
+/*
+ * jk_msg.c: the bounds-checked AJP13 packet buffer (see jk_msg.h): header, puts and
+ * gets that never step outside the buffer.
+ */
 #include "jk_msg.h"
 
 #include <string.h>
