@@ -52,7 +52,8 @@ from bench_common import (BENCH, CALLGRIND_DEFAULT, CONNECTORS, REPO, ROUTES, ST
                           WORKLOAD_BY_KEY, WORKLOADS, KeepAliveClient, busy_processes, cell_key,
                           first_line, jh, log, routes_of, run)
 from bench_report import write_report
-from bench_servers import build_module, build_zero_backend, fetch_debian_mod_jk, Stack
+from bench_servers import (BENCH_EVENT_SETTINGS, build_module, build_zero_backend,
+                           fetch_debian_mod_jk, Stack)
 
 
 # ---------------------------------------------------------------------------
@@ -374,9 +375,14 @@ def memory_phase(stack, args, outdir):
     grow in the first half only.
 
     httpd is restarted first, so "before" is a fresh server after a short warm-up
-    (connection pools filled), not one that already carried the throughput runs.
+    (connection pools filled), not one that already carried the throughput runs. It runs
+    with the tests' event MPM settings (two children of 32 threads): 64 connections then
+    use every thread and fill every pool during the warm-up. With the throughput phase's
+    four children, each ab run spreads its connections over them anew, so a child's pool
+    and threads can grow in the second half too, which a leak check cannot tell apart.
     """
     stack.main.stop()
+    stack.main.event_settings = jh.MPM_SETTINGS["event"]
     stack.main.start(60)
     conns = max(args.conns)
     n = args.memory_requests
@@ -391,6 +397,9 @@ def memory_phase(stack, args, outdir):
         time.sleep(1)
         snaps.append(httpd_snapshot(stack.main))
     elapsed = time.monotonic() - t0
+    stack.main.stop()
+    stack.main.event_settings = BENCH_EVENT_SETTINGS
+    stack.main.start(60)
     (outdir / "memory-ab.txt").write_text("\n\n".join(
         part for load in loads for part in (load["ab_get"], load["ab_post"])))
     before, half, after = snaps

@@ -232,7 +232,9 @@ def memory_table(mem):
              f"zero-cost backend, and alongside one request in 8 a POST of 8 KiB) at "
              f"{mem['conns']} connections in {mem['seconds']} s; ab counted {mem['errors']} "
              "failed requests (ab reports connections that httpd's event MPM closes under "
-             "load as \"Length\" failures; a static file gets them too).", "",
+             "load as \"Length\" failures; a static file gets them too). httpd runs this "
+             "phase with the tests' event MPM settings (two children of 32 threads), so the "
+             "warm-up's 64 connections use every thread and fill every pool.", "",
              "| httpd process | RSS kB: before | halfway | after | fds: before | halfway | "
              "after |", "|---|---:|---:|---:|---:|---:|---:|"]
 
@@ -350,7 +352,8 @@ def write_markdown(report, path, png_name):
         f"- **Load**: `wrk -t{args['threads']} -d{args['duration']}s --latency`, connections "
         f"{', '.join(map(str, conns_list))}; {args['rounds']} interleaved round(s) "
         f"(every route of a workload in turn, order rotated each round), medians; "
-        f"{args['warmup']} s warm-up per route first",
+        f"{args['warmup']} s warm-up per route first; httpd: event MPM, 4 children x 32 "
+        "threads (128), started at once and never retired",
         f"- **Machine load at start**: load average {' '.join(report['loadavg_start'])}"
         + (f"; other busy processes: {report['busy_at_start']}" if report['busy_at_start']
            else "; no other busy process"),
@@ -444,9 +447,14 @@ def write_markdown(report, path, png_name):
             "a proxied request costs httpd a round trip to the backend (a send, a wait and a "
             "read on a second socket) and costs the backend its own CPU on the same two CPUs, "
             "where the static file costs one open and one mapped write.",
-            "- Errors: wrk reports a few read errors at 64 connections for every route; they "
-            "are keep-alive connections that the event MPM closes when it retires a child "
-            "process, and wrk reconnects.", ""]
+            "- Errors: with the tests' event MPM settings (two children, 64 threads) wrk "
+            "counted read errors at 64 connections for every route, the static file "
+            "included: with no idle worker the event MPM closes idle keep-alive connections "
+            "(\"All workers are busy or dying, will shutdown N keep-alive connections\" at "
+            "LogLevel mpm_event:trace1), and a request wrk had just sent on one fails. Both "
+            "httpds here have four children of 32 threads from the start and never retire "
+            "one (`BENCH_EVENT_SETTINGS` in bench_servers.py), so an error counted in the "
+            "tables above belongs to its route.", ""]
     out += ["## How to run it", "",
             "```",
             "bench/run.sh                 # full run: all workloads, 3 rounds, callgrind, 1M "

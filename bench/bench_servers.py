@@ -110,10 +110,11 @@ class BenchHttpd(jh.Httpd):
     def __init__(self, *args, timing=False, **kw):
         super().__init__(*args, **kw)
         self.timing = timing
+        self.event_settings = BENCH_EVENT_SETTINGS   # the memory phase uses the tests' own
 
     def base_config(self):
         """With timing=True (bench/tail.py) the access log stays: its last field is %D."""
-        config = super().base_config().replace(jh.MPM_SETTINGS["event"], BENCH_EVENT_SETTINGS)
+        config = super().base_config().replace(jh.MPM_SETTINGS["event"], self.event_settings)
         if self.timing:
             return config
         return re.sub(r"(?m)^CustomLog .*$", "# (no access log: bench/bench.py)", config)
