@@ -113,10 +113,13 @@ class BenchHttpd(jh.Httpd):
         self.event_settings = BENCH_EVENT_SETTINGS   # the memory phase uses the tests' own
 
     def base_config(self):
-        """With timing=True (bench/tail.py) the access log stays: its last field is %D."""
+        """With timing=True (bench/tail.py) the access log stays: the path, this module's
+        JK_TIME_* notes ("-" for other routes) and, last, %D."""
         config = super().base_config().replace(jh.MPM_SETTINGS["event"], self.event_settings)
         if self.timing:
-            return config
+            return re.sub(r'(?m)^LogFormat .* timed$',
+                          'LogFormat "%U %{JK_TIME_TO_SEND}n %{JK_TIME_TO_FIRST_BYTE}n '
+                          '%{JK_TIME_REPLY}n %D" timed', config)
         return re.sub(r"(?m)^CustomLog .*$", "# (no access log: bench/bench.py)", config)
 
     def start_callgrind(self, out_prefix, timeout=300):

@@ -58,6 +58,20 @@ class LogCursor:
         return data[:end].decode(errors="replace").splitlines()
 
 
+PARTS = ("to_send", "to_first_byte", "reply")   # this module's JK_TIME_* notes
+
+
+def parts_us(lines, path_prefix):
+    """This module's JK_TIME_* notes (fields 2-4) of the lines for the path, by part."""
+    out = {k: [] for k in PARTS}
+    for line in lines:
+        fields = line.split()
+        if len(fields) >= 5 and path_prefix in line and all(f.isdigit() for f in fields[1:4]):
+            for k, f in zip(PARTS, fields[1:4]):
+                out[k].append(int(f))
+    return out
+
+
 def durations_us(lines, path_prefix):
     """The last field (%D, microseconds) of each line whose request path starts so."""
     out = []
@@ -120,8 +134,10 @@ def run_rounds(stack, args, workloads, routes):
                     line.strip() for line in out.splitlines()
                     if ("Socket errors" in line or "Non-2xx" in line))
                 path = stack.path(route, w)
-                cell["httpd_us"] += durations_us(
-                    httpd_logs[stack.httpd_of(route)].new_lines(), path)
+                lines = httpd_logs[stack.httpd_of(route)].new_lines()
+                cell["httpd_us"] += durations_us(lines, path)
+                for k, v in parts_us(lines, path).items():
+                    cell.setdefault(k, []).extend(v)
                 if w.backend == "tomcat" and route != "static":
                     for cur in tomcat_logs:     # every connector asks Tomcat for /jk/<path>
                         cell["tomcat_us"] += durations_us(cur.new_lines(), f"/{CONTEXT}/{w.path}")
@@ -139,7 +155,8 @@ def report(cells):
                      "wrk_p99_rounds": c["wrk_p99"], "errors": c["errors"],
                      "error_lines": c.get("error_lines", []),
                      "httpd": summary_ms(c["httpd_us"]),
-                     "tomcat": summary_ms(c["tomcat_us"]) if c["tomcat_us"] else None})
+                     "tomcat": summary_ms(c["tomcat_us"]) if c["tomcat_us"] else None,
+                     "parts": {k: summary_ms(c[k]) for k in PARTS if c.get(k)}})
     return rows
 
 
@@ -154,6 +171,16 @@ def table_lines(rows):
                    f"({', '.join(str(x) for x in r['wrk_p99_rounds'])}) | "
                    f"{h['p50']} / {h['p99']} / {h['p999']} / {h['max']} | {tomcat} | "
                    f"{sum(r['errors'])} |")
+    parts = [r for r in rows if r.get("parts")]
+    if parts:
+        out += ["", "This module's own split of httpd's time (JK_TIME_* notes, every request "
+                "of all rounds): p50 / p99 / p99.9 / max.", "",
+                "| workload | to send | to first byte | reply |", "|---|---|---|---|"]
+        for r in parts:
+            cols = [r["parts"].get(k) for k in PARTS]
+            out.append(f"| {r['workload']} | " + " | ".join(
+                f"{c['p50']} / {c['p99']} / {c['p999']} / {c['max']}" if c else "—"
+                for c in cols) + " |")
     return out
 
 
@@ -173,7 +200,9 @@ slow requests waited between the two (the AJP hop: the CPU shared by httpd's thr
 Tomcat's threads, its garbage collector and wrk), not in one connector; where wrk's p99 is
 far above httpd's, requests waited before httpd started on them (the kernel's queue, a
 busy listener, wrk's own threads). The static file shows what httpd alone gives under
-the same load.
+the same load. This module also splits its own part (JK_TIME_* notes): the time to send
+the request (worker chosen, connection taken), to Tomcat's first reply bytes, and to the
+end of the reply.
 """
 
 

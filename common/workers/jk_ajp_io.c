@@ -160,7 +160,8 @@ static apr_status_t fill(exchange *x)
             c->rlen += n;
             if (!x->received_any) {
                 x->received_any = 1;
-                atomic_store(&x->w->shm->last_answer_at, apr_time_now());
+                x->s->first_byte_at = apr_time_now();
+                atomic_store(&x->w->shm->last_answer_at, x->s->first_byte_at);
             }
             return APR_SUCCESS;
         }

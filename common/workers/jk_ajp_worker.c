@@ -22,7 +22,8 @@ static jk_result attempt(exchange *x)
     x->timeout = ms_or_forever(reply_timeout_ms(x->w, x->s));
     x->stalls_seen = atomic_load(&x->w->shm->stalls);
     x->watch_stalls = x->s->single_attempt;
-    x->sent_at = x->watch_stalls ? apr_time_now() : 0;
+    x->s->sent_at = x->sent_at = x->watch_stalls || x->s->want_times ? apr_time_now() : 0;
+    x->s->first_byte_at = 0;
     res = ajpw_send_request(x);
     if (res == JK_ERR_TOO_LARGE) {
         jk_conn_pool_release(x->c, 1); /* nothing was sent: the connection is intact */

@@ -10,6 +10,7 @@
 
 #include <apr_pools.h>
 #include <apr_errno.h>
+#include <apr_time.h>
 
 typedef struct jk_header {
     const char *name;
@@ -98,6 +99,12 @@ struct jk_service {
     const char *member;             /* the ajp13 worker that served it (for an lb: the member) */
     const char *first_member;       /* an lb's first choice, when it failed over */
     int failovers;                  /* members tried after the first */
+    /* When the last attempt sent the request, and when its first reply bytes came
+     * (0: not yet): what the JK_TIME_* notes are made of.  sent_at is taken for an lb's
+     * member (its stall watch needs it) or when want_times says a log prints them. */
+    int want_times;
+    apr_time_t sent_at;
+    apr_time_t first_byte_at;
 };
 
 /* Methods that may be sent again after a backend may have seen them (RFC 9110 9.2.2). */

@@ -1,13 +1,15 @@
 /*
  * jk_request_log.c: what is logged about a forwarded request: the JkRequestLogFormat
  * line in mod_jk.log (log_transaction hook), and the notes httpd's own LogFormat can
- * print (JK_WORKER_TYPE, JK_WORKER_ROUTE, JK_REQUEST_DURATION, JK_LB_FIRST_* and
- * JK_LB_LAST_*: the first and the last lb member tried, with their shared figures).
+ * print (JK_WORKER_TYPE, JK_WORKER_ROUTE, JK_REQUEST_DURATION, JK_TIME_*: where its
+ * time went, JK_LB_FIRST_* and JK_LB_LAST_*: the first and the last lb member tried,
+ * with their shared figures).
  */
 #include "httpd.h"
 #include "http_config.h"
 #include "http_core.h"
 #include "http_protocol.h"
+#include "util_cfgtree.h"
 
 #include "apr_strings.h"
 
@@ -73,17 +75,65 @@ static void set_member_notes(request_rec *r, const char *first, const char *last
         add_notes(r->notes, last_member_keys, last_values);
 }
 
+/* Notes set once, at the end of the request: added, not searched for first. */
+static void set_micros(request_rec *r, const char *key, apr_interval_time_t t)
+{
+    apr_table_addn(r->notes, key, apr_off_t_toa(r->pool, (apr_off_t)(t > 0 ? t : 0)));
+}
+
+/*
+ * Where a request's time went, in microseconds: JK_TIME_TO_SEND from httpd reading the
+ * request line to the request sent to Tomcat (the worker chosen, a connection taken,
+ * connected or CPinged if need be), JK_TIME_TO_FIRST_BYTE from then to Tomcat's first
+ * reply bytes, JK_TIME_REPLY from those to the end of the reply (passed to the client).
+ * For the last attempt when there were several.  Only when a log format prints them:
+ * they cost a few hundred instructions per request.
+ */
+static void set_timing_notes(request_rec *r, const jk_service *s, apr_time_t now)
+{
+    if (!jk_globals.timing_notes || s->sent_at == 0)
+        return;
+    set_micros(r, "JK_TIME_TO_SEND", s->sent_at - r->request_time);
+    if (s->first_byte_at == 0)
+        return;
+    set_micros(r, "JK_TIME_TO_FIRST_BYTE", s->first_byte_at - s->sent_at);
+    set_micros(r, "JK_TIME_REPLY", now - s->first_byte_at);
+}
+
+static int is_log_format_directive(const char *name)
+{
+    return strcasecmp(name, "LogFormat") == 0 || strcasecmp(name, "CustomLog") == 0 ||
+           strcasecmp(name, "TransferLog") == 0 || strcasecmp(name, "ErrorLogFormat") == 0;
+}
+
+static int tree_mentions(const ap_directive_t *d, const char *what)
+{
+    for (; d; d = d->next) {
+        if (d->directive && d->args && is_log_format_directive(d->directive) &&
+            strstr(d->args, what))
+            return 1;
+        if (tree_mentions(d->first_child, what))
+            return 1;
+    }
+    return 0;
+}
+
+int jk_log_formats_mention(const char *what)
+{
+    return tree_mentions(ap_conftree, what);
+}
+
 void jk_set_result_notes(request_rec *r, const jk_worker *w, const jk_service *s)
 {
-    apr_table_setn(r->notes, "JK_WORKER_TYPE", w->type_name);
+    apr_time_t now = apr_time_now();
+    apr_table_addn(r->notes, "JK_WORKER_TYPE", w->type_name);
     if (s->route)
-        apr_table_setn(r->notes, "JK_WORKER_ROUTE", s->route);
+        apr_table_addn(r->notes, "JK_WORKER_ROUTE", s->route);
     if (strcmp(w->type_name, "lb") == 0 && s->member) {
         set_member_notes(r, s->first_member ? s->first_member : s->member, s->member);
     }
-    apr_time_t took = apr_time_now() - r->request_time;
-    apr_table_setn(r->notes, "JK_REQUEST_DURATION",
-                   apr_off_t_toa(r->pool, (apr_off_t)(took > 0 ? took : 0)));
+    set_micros(r, "JK_REQUEST_DURATION", now - r->request_time);
+    set_timing_notes(r, s, now);
 }
 
 /* One JkRequestLogFormat item. */

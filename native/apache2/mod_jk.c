@@ -177,6 +177,7 @@ static int jk_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
         return !OK;
     }
     jk_globals.token = make_token(pconf);
+    jk_globals.timing_notes = jk_log_formats_mention("JK_TIME_");
     jk_log_worker_setup(jk_globals.config);
     return OK;
 }
@@ -692,6 +693,7 @@ static int jk_handler(request_rec *r)
     x.flush_header = (c->options & JK_OPT_FLUSH_HEADER) != 0;
     build_service(r, c, &x, &s);
     apply_rule_ext(r, &s, &x);
+    s.want_times = jk_globals.timing_notes;
 
     jk_log_set_request_id(jk_indicated(r, c, IND_REQUEST_ID));
     res = w->ops->service(w, &s);

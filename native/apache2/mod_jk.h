@@ -104,6 +104,7 @@ typedef struct jk_global {
     const char *token;                /* status worker actions; made by the parent */
     jk_worker_table *workers;         /* per child */
     const jk_logger *log;             /* main server's */
+    int timing_notes;                 /* a log format prints a JK_TIME_* note */
 } jk_global;
 
 extern jk_global jk_globals;  /* defined in mod_jk.c */
@@ -131,6 +132,10 @@ void jk_start_live_maps(apr_pool_t *pchild, server_rec *main_server);
 const jk_uri_map *jk_current_map(jk_server_conf *c, request_rec *r);
 
 /* ---- jk_request_log.c ---- */
+
+/* Does any LogFormat, CustomLog, TransferLog or ErrorLogFormat of the configuration
+ * name `what` (e.g. "JK_TIME_")?  Notes no log prints are not worth their cost. */
+int jk_log_formats_mention(const char *what);
 
 /* JK_WORKER_TYPE, JK_WORKER_ROUTE, JK_REQUEST_DURATION and the JK_LB_* member notes. */
 void jk_set_result_notes(request_rec *r, const jk_worker *w, const jk_service *s);

@@ -497,6 +497,31 @@ def test_wrong_secret_is_named_in_the_log(make_httpd, jk_module, secret_pair):
         "mod_jk.log does not say that worker2's requests were refused:\n" + httpd.jk_log()
 
 
+def test_timing_notes_say_where_a_slow_request_waited(make_httpd, jk_module, pair):
+    """%{JK_TIME_TO_SEND}n, %{JK_TIME_TO_FIRST_BYTE}n and %{JK_TIME_REPLY}n split a
+    request's time: a servlet that sleeps 400 ms before writing shows it as time to the
+    first byte, and the three parts add up to JK_REQUEST_DURATION."""
+    extra = ('LogFormat "%U %{JK_TIME_TO_SEND}n %{JK_TIME_TO_FIRST_BYTE}n %{JK_TIME_REPLY}n '
+             '%{JK_REQUEST_DURATION}n" timing\n'
+             'CustomLog "@LOG_DIR@/timing_log" timing\n')
+    httpd = lb_httpd(make_httpd, *pair, conf=extra)
+    for path in ("/sleep.jsp?ms=400", "/index.jsp"):
+        assert fetch(httpd, path)[0] == 200
+    assert requests.get(httpd.url("/static.html"), timeout=TIMEOUT).status_code == 200
+
+    def logged():
+        rows = [line.split() for line in httpd.read_log("timing_log").splitlines()]
+        return {row[0]: row[1:] for row in rows if row[0] in ("/sleep.jsp", "/index.jsp",
+                                                             "/static.html")}
+    assert jk.wait_until(lambda: len(logged()) == 3, 5), httpd.read_log("timing_log")
+    rows = logged()
+    for path in ("/sleep.jsp", "/index.jsp"):
+        to_send, first_byte, reply, duration = (int(v) for v in rows[path])
+        assert to_send + first_byte + reply == duration, (path, rows[path])
+    assert int(rows["/sleep.jsp"][1]) >= 400_000, rows["/sleep.jsp"]
+    assert rows["/static.html"] == ["-"] * 4, rows["/static.html"]   # httpd served it
+
+
 def test_request_log_format_and_lb_notes(make_httpd, jk_module, pair):
     """JkRequestLogFormat writes a line per forwarded request into mod_jk.log, and the
     JK_LB_* notes reach httpd's own access log."""
