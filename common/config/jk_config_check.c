@@ -6,27 +6,29 @@
  */
 #include "jk_config_int.h"
 
+/* "where: message" onto the errors or the warnings. */
+static void push_at(builder *b, apr_array_header_t *to, const char *where, const char *fmt,
+                    va_list ap)
+{
+    APR_ARRAY_PUSH(to, const char *) =
+        apr_pstrcat(b->pool, where, ": ", apr_pvsprintf(b->pool, fmt, ap), NULL);
+}
+
 void error_at(builder *b, const char *file, int line, const char *fmt, ...)
 {
     va_list ap;
-    const char *msg;
     va_start(ap, fmt);
-    msg = apr_pvsprintf(b->pool, fmt, ap);
+    push_at(b, b->config->errors, line > 0 ? apr_psprintf(b->pool, "%s:%d", file, line) : file,
+            fmt, ap);
     va_end(ap);
-    APR_ARRAY_PUSH(b->config->errors, const char *) =
-        line > 0 ? apr_psprintf(b->pool, "%s:%d: %s", file, line, msg)
-                 : apr_psprintf(b->pool, "%s: %s", file, msg);
 }
 
 void warn_at(builder *b, const char *file, int line, const char *fmt, ...)
 {
     va_list ap;
-    const char *msg;
     va_start(ap, fmt);
-    msg = apr_pvsprintf(b->pool, fmt, ap);
+    push_at(b, b->config->warnings, apr_psprintf(b->pool, "%s:%d", file, line), fmt, ap);
     va_end(ap);
-    APR_ARRAY_PUSH(b->config->warnings, const char *) =
-        apr_psprintf(b->pool, "%s:%d: %s", file, line, msg);
 }
 
 /* --- checking every worker.* key, whether or not its worker is used --- */

@@ -198,13 +198,7 @@ apr_status_t jk_status_worker_create(apr_pool_t *pool, const jk_worker_config *c
                                      jk_worker **out)
 {
     status_worker *sw = apr_pcalloc(pool, sizeof(*sw));
-    sw->base.name = cfg->name;
-    sw->base.type_name = "status";
-    sw->base.ops = &status_ops;
-    sw->base.config = cfg;
-    sw->base.log = env->log;
-    sw->base.endpoint = cfg->name;
-    sw->base.impl = sw;
+    jk_worker_init_base(&sw->base, "status", &status_ops, cfg, env, sw);
     sw->cfg = cfg;
     sw->workers = workers;
     sw->shm = env->shm;

@@ -254,12 +254,7 @@ apr_status_t jk_ajp_worker_create(apr_pool_t *pool, const jk_worker_config *cfg,
 
     if (size < 1)
         size = 1;
-    w->base.name = cfg->name;
-    w->base.type_name = "ajp13";
-    w->base.ops = &ajp_ops;
-    w->base.config = cfg;
-    w->base.log = env->log;
-    w->base.impl = w;
+    jk_worker_init_base(&w->base, "ajp13", &ajp_ops, cfg, env, w);
     w->cfg = cfg;
     w->endpoint = format_endpoint(pool, cfg);
     w->opts.secret = cfg->secret;

@@ -623,12 +623,7 @@ apr_status_t jk_lb_worker_create(apr_pool_t *pool, const jk_worker_config *cfg,
 {
     lb_worker *lb = apr_pcalloc(pool, sizeof(*lb));
 
-    lb->base.name = cfg->name;
-    lb->base.type_name = "lb";
-    lb->base.ops = &lb_ops;
-    lb->base.config = cfg;
-    lb->base.log = env->log;
-    lb->base.impl = lb;
+    jk_worker_init_base(&lb->base, "lb", &lb_ops, cfg, env, lb);
     lb->cfg = cfg;
     lb->clock = apr_time_now;
     lb->sleep = apr_sleep;

@@ -131,6 +131,18 @@ static apr_status_t create_of_type(apr_pool_t *pool, const jk_config *cfg,
     return APR_SUCCESS;
 }
 
+void jk_worker_init_base(jk_worker *base, const char *type_name, const jk_worker_ops *ops,
+                         const jk_worker_config *cfg, const jk_worker_env *env, void *impl)
+{
+    base->name = cfg->name;
+    base->type_name = type_name;
+    base->ops = ops;
+    base->config = cfg;
+    base->log = env->log;
+    base->endpoint = cfg->name;
+    base->impl = impl;
+}
+
 apr_status_t jk_workers_create(apr_pool_t *pool, const jk_config *cfg, const jk_worker_env *env,
                                jk_worker_table **out)
 {

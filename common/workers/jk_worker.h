@@ -108,6 +108,11 @@ typedef struct jk_worker_type_def {
 extern const jk_worker_type_def jk_worker_types[];
 
 /* Workers are created members first, so an lb can find its members here. */
+/* What every worker type's create function fills in the same way; endpoint is the name
+ * until the type says otherwise. */
+void jk_worker_init_base(jk_worker *base, const char *type_name, const jk_worker_ops *ops,
+                         const jk_worker_config *cfg, const jk_worker_env *env, void *impl);
+
 apr_status_t jk_workers_create(apr_pool_t *pool, const jk_config *cfg, const jk_worker_env *env,
                                jk_worker_table **out);
 jk_worker *jk_workers_find(const jk_worker_table *t, const char *name);

@@ -9,6 +9,8 @@
 #include <apr_strings.h>
 #include <apr_thread_proc.h>
 #include <check.h>
+
+#include "unit_fixtures.h"
 #include <string.h>
 
 static apr_pool_t *pool;
@@ -538,14 +540,11 @@ START_TEST(busy_limit_refuses_beyond_the_limit)
 }
 END_TEST
 
-int main(void)
+static Suite *ajp_worker_suite(void)
 {
     Suite *s = suite_create("ajp_worker");
     TCase *tc = tcase_create("worker");
-    SRunner *sr;
-    int failed;
 
-    apr_initialize();
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 20);
     tcase_add_test(tc, forwards_and_reuses_the_connection);
@@ -572,10 +571,10 @@ int main(void)
     tcase_add_test(tc, fail_on_status_hides_the_reply);
     tcase_add_test(tc, busy_limit_refuses_beyond_the_limit);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    apr_terminate();
-    return failed == 0 ? 0 : 1;
+    return s;
+}
+
+int main(void)
+{
+    return unit_main(ajp_worker_suite, "ajp_worker");
 }

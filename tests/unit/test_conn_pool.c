@@ -13,6 +13,8 @@
 #include <apr_thread_proc.h>
 #include <apr_time.h>
 #include <check.h>
+
+#include "unit_fixtures.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -516,17 +518,5 @@ static Suite *conn_pool_suite(void)
 
 int main(void)
 {
-    SRunner *sr;
-    int failed;
-
-    if (apr_initialize() != APR_SUCCESS) {
-        fprintf(stderr, "apr_initialize failed\n");
-        return EXIT_FAILURE;
-    }
-    sr = srunner_create(conn_pool_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    apr_terminate();
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return unit_main(conn_pool_suite, "conn_pool");
 }

@@ -3,6 +3,8 @@
 
 #include <apr_general.h>
 #include <check.h>
+
+#include "unit_fixtures.h"
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -168,14 +170,11 @@ START_TEST(the_lock_excludes_other_processes)
 }
 END_TEST
 
-int main(void)
+static Suite *shm_suite(void)
 {
     Suite *s = suite_create("shm");
     TCase *tc = tcase_create("shm");
-    SRunner *sr;
-    int failed;
 
-    apr_initialize();
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, records_for_every_worker);
     tcase_add_test(tc, busy_counts_and_keeps_its_maximum);
@@ -183,10 +182,10 @@ int main(void)
     tcase_add_test(tc, a_child_that_dies_holding_the_lock_does_not_block_the_others);
     tcase_add_test(tc, the_lock_excludes_other_processes);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    apr_terminate();
-    return failed == 0 ? 0 : 1;
+    return s;
+}
+
+int main(void)
+{
+    return unit_main(shm_suite, "shm");
 }

@@ -6,6 +6,8 @@
 
 #include <apr_general.h>
 #include <check.h>
+
+#include "unit_fixtures.h"
 #include <string.h>
 
 static jk_service make(const char *method, int started, int streamed)
@@ -103,23 +105,20 @@ START_TEST(idempotent_methods)
 }
 END_TEST
 
-int main(void)
+static Suite *worker_suite(void)
 {
     Suite *s = suite_create("worker");
     TCase *tc = tcase_create("decisions");
-    SRunner *sr;
-    int failed;
 
-    apr_initialize();
     tcase_add_loop_test(tc, resend_decision, 0,
                         (int)(sizeof(resend_cases) / sizeof(resend_cases[0])));
     tcase_add_test(tc, client_status_for_each_result);
     tcase_add_test(tc, idempotent_methods);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    apr_terminate();
-    return failed == 0 ? 0 : 1;
+    return s;
+}
+
+int main(void)
+{
+    return unit_main(worker_suite, "worker");
 }

@@ -1,5 +1,6 @@
 /* main.c: the jk_ajp suite: one TCase per topic, run under APR. */
 #include "ajp_fixture.h"
+#include "unit_fixtures.h"
 
 static Suite *ajp_suite(void)
 {
@@ -14,17 +15,5 @@ static Suite *ajp_suite(void)
 
 int main(void)
 {
-    SRunner *sr;
-    int failed;
-
-    if (apr_initialize() != APR_SUCCESS) {
-        fprintf(stderr, "apr_initialize failed\n");
-        return EXIT_FAILURE;
-    }
-    sr = srunner_create(ajp_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    apr_terminate();
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return unit_main(ajp_suite, "jk_ajp");
 }

@@ -1,21 +1,18 @@
 /* main.c: the lb suite: one TCase per topic, run under APR. */
 #include "lb_fixture.h"
+#include "unit_fixtures.h"
 
-int main(void)
+static Suite *lb_suite(void)
 {
     Suite *s = suite_create("lb");
-    SRunner *sr;
-    int failed;
 
-    apr_initialize();
     suite_add_tcase(s, lb_choice_tcase());
     suite_add_tcase(s, lb_sticky_tcase());
     suite_add_tcase(s, lb_recovery_tcase());
+    return s;
+}
 
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    apr_terminate();
-    return failed == 0 ? 0 : 1;
+int main(void)
+{
+    return unit_main(lb_suite, "lb");
 }
